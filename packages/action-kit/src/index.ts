@@ -1,0 +1,3 @@
+export * from "./inputs";
+export * from "./logger";
+export * from "./run";

@@ -1,0 +1,281 @@
+/**
+ * The powertrain.yml schema — the single source of truth. The loader
+ * validates with it, the TypeScript types are inferred from it, and
+ * schema/powertrain.schema.json (for editor completion) is generated from it,
+ * so the three cannot drift apart.
+ *
+ * Keys are kebab-case, like action inputs and workflow files. Objects are
+ * strict: an unknown key is an error (with a did-you-mean), never ignored.
+ * No defaults here: defaults are applied after environments are merged
+ * (see resolve.ts), so an overlay can tell "unset" from "set to default".
+ */
+import { z } from "zod";
+
+/** `30s`, `5m`, `1h`, `500ms`, or a number of seconds. */
+export const Duration = z
+  .union([
+    z.number().nonnegative(),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, { error: 'expected a duration such as "30s", "5m" or "500ms"' }),
+  ])
+  .meta({ description: 'A duration: "500ms", "30s", "5m", "1h", or a number of seconds.' });
+
+/** `150MB`, `1.5GiB`, `512m`, or a number of bytes. */
+export const Size = z
+  .union([
+    z.int().nonnegative(),
+    z.string().regex(/^\d+(\.\d+)?\s*([kKmMgGtT]i?[bB]?|[bB])?$/, {
+      error: 'expected a size such as "150MB", "1.5GiB" or "512m"',
+    }),
+  ])
+  .meta({ description: 'A size: "150MB", "1.5GiB", "512m" (docker style), or a number of bytes.' });
+
+const PortNumber = z.int().min(1).max(65535);
+
+/** A host port (8080) or an inclusive range to allocate from ("8000-8099"). */
+export const HostPort = z
+  .union([
+    PortNumber,
+    z.string().regex(/^\d{1,5}-\d{1,5}$/, { error: 'expected a port or a range such as "8000-8099"' }),
+  ])
+  .meta({
+    description: 'A host port (8080) or an inclusive range to allocate free ports from ("8000-8099").',
+  });
+
+export const PortMapping = z.union([
+  z
+    .string()
+    .regex(/^((\d{1,5}(-\d{1,5})?):)?\d{1,5}(\/(tcp|udp))?$/, {
+      error:
+        'expected "CONTAINER", "HOST:CONTAINER" or "FROM-TO:CONTAINER", optionally with "/tcp" or "/udp"',
+    })
+    .meta({ description: 'Short form: "8080", "80:8080" or "8000-8099:8080", optionally "/udp".' }),
+  z.strictObject({
+    container: PortNumber.meta({ description: "The port the application listens on inside the container." }),
+    host: HostPort.optional(),
+    protocol: z.enum(["tcp", "udp"]).optional(),
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "A name for this port, used in discovery labels." }),
+  }),
+]);
+
+/** Env var names as POSIX shells accept them. */
+const EnvName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected an environment variable name" });
+
+export const EnvMap = z.record(EnvName, z.union([z.string(), z.number(), z.boolean(), z.null()])).meta({
+  description:
+    "Environment variables. Values may reference ${NAME}, resolved at deploy time from the deploy step's environment " +
+    "(write $${ for a literal ${). Never put secret values here: this file is baked into the image. " +
+    "In an environment overlay, null removes a variable.",
+});
+
+export const Volume = z.union([
+  z
+    .string()
+    .regex(/^[^:\s]+:[^:\s]+(:(ro|rw))?$/, { error: 'expected "SOURCE:TARGET" or "SOURCE:TARGET:ro"' }),
+  z.strictObject({
+    source: z.string().min(1).meta({ description: "A host path or a named volume." }),
+    target: z.string().startsWith("/", { error: "expected an absolute path inside the container" }),
+    "read-only": z.boolean().optional(),
+  }),
+]);
+
+export const CommandLine = z.union([z.string().min(1), z.array(z.string()).min(1)]).meta({
+  description: "A command: an argument list (exec form, preferred) or one string run by /bin/sh -c.",
+});
+
+export const HealthCheck = z
+  .strictObject({
+    http: z
+      .string()
+      .startsWith("/", { error: 'expected a URL path such as "/healthz"' })
+      .optional()
+      .meta({ description: "HTTP path that must answer 2xx/3xx." }),
+    tcp: z.boolean().optional().meta({ description: "Healthy when the port accepts a TCP connection." }),
+    command: CommandLine.optional().meta({
+      description: "A command run inside the container; exit 0 is healthy.",
+    }),
+    port: PortNumber.optional().meta({ description: "Container port to check (default: the first port)." }),
+    interval: Duration.optional(),
+    timeout: Duration.optional().meta({ description: "Time one probe may take." }),
+    retries: z.int().positive().optional(),
+    "start-period": Duration.optional(),
+  })
+  .refine((h) => [h.http, h.tcp, h.command].filter((v) => v !== undefined && v !== false).length <= 1, {
+    error: "choose one of http, tcp or command",
+  })
+  .meta({ description: "How to tell an instance is healthy. Without one, the image's HEALTHCHECK is used." });
+
+export const RunConfig = z
+  .strictObject({
+    instances: z
+      .int()
+      .positive()
+      .optional()
+      .meta({ description: "How many containers to run on each host." }),
+    ports: z.array(PortMapping).optional(),
+    env: EnvMap.optional(),
+    volumes: z.array(Volume).optional(),
+    labels: z.record(z.string().min(1), z.string()).optional(),
+    health: HealthCheck.optional(),
+    "stop-timeout": Duration.optional().meta({
+      description: "Grace period between the stop signal and SIGKILL.",
+    }),
+    "stop-signal": z
+      .string()
+      .regex(/^(SIG[A-Z0-9]+|\d+)$/, { error: 'expected a signal such as "SIGTERM"' })
+      .optional(),
+    init: z
+      .boolean()
+      .optional()
+      .meta({ description: "Run an init process as PID 1 (docker run --init) so signals reach the app." }),
+    restart: z
+      .string()
+      .regex(/^(no|always|unless-stopped|on-failure(:\d+)?)$/, {
+        error: 'expected "no", "always", "unless-stopped" or "on-failure[:N]"',
+      })
+      .optional(),
+    memory: Size.optional(),
+    cpus: z.number().positive().optional(),
+    user: z.string().min(1).optional(),
+    network: z.string().min(1).optional(),
+    entrypoint: CommandLine.optional(),
+    command: CommandLine.optional(),
+  })
+  .meta({ description: "How the application's containers run." });
+
+export const HostSpec = z.union([
+  z
+    .string()
+    .regex(/^([^@\s]+@)?[^@:\s]+(:\d{1,5})?$/, { error: 'expected "[user@]host[:port]"' })
+    .meta({ description: '"[user@]host[:port]"' }),
+  z.strictObject({
+    host: z.string().min(1),
+    user: z.string().min(1).optional(),
+    port: PortNumber.optional(),
+    jump: z.string().min(1).optional().meta({ description: "Jump host, as ssh -J takes it." }),
+  }),
+]);
+
+export const DeploySettings = z.strictObject({
+  strategy: z.enum(["rolling", "blue-green", "canary"]).optional(),
+  "max-parallel": z.int().positive().optional().meta({ description: "Hosts deployed at once." }),
+  keep: z
+    .int()
+    .nonnegative()
+    .optional()
+    .meta({ description: "Previous versions whose containers are kept stopped for instant rollback." }),
+  "health-timeout": Duration.optional().meta({
+    description: "How long new instances may take to become healthy.",
+  }),
+  "lock-timeout": Duration.optional().meta({ description: "How long to wait for another deploy's lock." }),
+});
+
+export const Environment = z.strictObject({
+  description: z.string().optional(),
+  hosts: z.array(HostSpec).optional().meta({ description: "Docker hosts reached over SSH." }),
+  deploy: DeploySettings.optional(),
+  run: RunConfig.optional(),
+});
+
+export const ExtraTag = z.union([
+  z.string().min(1),
+  z.strictObject({
+    tag: z.string().min(1),
+    branches: z.array(z.string().min(1)).optional().meta({ description: "Only on these branches." }),
+  }),
+]);
+
+export const BuildSettings = z.strictObject({
+  context: z.string().min(1).optional(),
+  dockerfile: z.string().min(1).optional(),
+  target: z.string().min(1).optional().meta({ description: "The final stage to build." }),
+  "test-target": z.string().min(1).optional().meta({ description: "The stage that runs the unit tests." }),
+  "test-reports": z
+    .string()
+    .startsWith("/", { error: "expected an absolute path inside the test stage" })
+    .optional()
+    .meta({ description: "Directory of JUnit XML reports inside the test stage." }),
+  args: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  "size-budget": Size.optional().meta({ description: "Fail the build when the image is larger." }),
+  root: z
+    .enum(["allow", "warn", "error"])
+    .optional()
+    .meta({ description: "What to do when the image runs as root (default warn)." }),
+  "smoke-test": z
+    .strictObject({
+      environment: z
+        .string()
+        .min(1)
+        .optional()
+        .meta({ description: "Run configuration to start (default ci)." }),
+      command: CommandLine.optional(),
+      image: z.string().min(1).optional().meta({ description: "A test image run against the started app." }),
+      timeout: Duration.optional(),
+    })
+    .optional(),
+});
+
+export const PowertrainConfig = z
+  .strictObject({
+    $schema: z.string().optional(),
+    schema: z.literal(1).optional().meta({ description: "Version of this file's format." }),
+    name: z
+      .string()
+      .regex(/^[a-z0-9]+([._-][a-z0-9]+)*$/, {
+        error: "expected a lower-case name (letters, digits, and . _ - between them)",
+      })
+      .meta({ description: "The application's name; the default image repository." }),
+    image: z
+      .strictObject({
+        registry: z
+          .string()
+          .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { error: 'expected "host" or "host:port"' })
+          .optional()
+          .meta({ description: 'Registry host[:port], e.g. "artifactory.example.com" or "127.0.0.1:5000".' }),
+        repository: z
+          .string()
+          .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
+            error: 'expected a repository path such as "docker-local/team/app"',
+          })
+          .optional()
+          .meta({ description: "Repository path inside the registry (default: name)." }),
+      })
+      .optional(),
+    build: BuildSettings.optional(),
+    tags: z
+      .strictObject({
+        version: z
+          .string()
+          .min(1)
+          .optional()
+          .meta({ description: 'Version tag template (default "{build}-{sha:7}").' }),
+        extra: z.array(ExtraTag).optional(),
+      })
+      .optional(),
+    run: RunConfig.optional(),
+    deploy: DeploySettings.optional(),
+    environments: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), Environment).optional(),
+  })
+  .meta({
+    title: "powertrain.yml",
+    description: "powertrain: build → publish → deploy for one Docker application.",
+  });
+
+export type PowertrainConfig = z.infer<typeof PowertrainConfig>;
+export type RunConfig = z.infer<typeof RunConfig>;
+export type DeploySettings = z.infer<typeof DeploySettings>;
+export type Environment = z.infer<typeof Environment>;
+export type HealthCheck = z.infer<typeof HealthCheck>;
+export type PortMapping = z.infer<typeof PortMapping>;
+export type HostSpec = z.infer<typeof HostSpec>;
+export type BuildSettings = z.infer<typeof BuildSettings>;
+
+/** The schema version this build of powertrain writes and reads. */
+export const SCHEMA_VERSION = 1;

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Bundle every action (committed dist/) and the CLI (not committed) with ncc.
+// `--check` bundles the actions into a temporary directory and fails when the
+// committed dist/ differs from a fresh build — what CI runs.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const check = process.argv.includes("--check");
+const ncc = join(root, "node_modules/.bin/ncc");
+const actions = readdirSync(join(root, "actions")).filter((a) =>
+  existsSync(join(root, "actions", a, "action.yml")),
+);
+
+function bundle(entry, outDir) {
+  execFileSync(
+    ncc,
+    [
+      "build",
+      entry,
+      "-o",
+      outDir,
+      "--license",
+      "licenses.txt",
+      "--quiet",
+      "--transpile-only",
+      "--target",
+      "es2022",
+    ],
+    {
+      cwd: root,
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
+}
+
+function files(dir) {
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .sort();
+}
+
+if (check) {
+  const scratch = mkdtempSync(join(tmpdir(), "powertrain-dist-"));
+  const stale = [];
+  try {
+    for (const a of actions) {
+      const fresh = join(scratch, a);
+      const committed = join(root, "actions", a, "dist");
+      bundle(join("actions", a, "src/index.ts"), fresh);
+      const want = files(fresh);
+      const have = existsSync(committed) ? files(committed) : [];
+      for (const f of new Set([...want, ...have])) {
+        const w = want.includes(f) ? readFileSync(join(fresh, f)) : null;
+        const h = have.includes(f) ? readFileSync(join(committed, f)) : null;
+        if (!w || !h || !w.equals(h)) stale.push(relative(root, join(committed, f)));
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  if (stale.length) {
+    console.error(`dist/ is not a fresh build; run \`pnpm build\` and commit:\n  ${stale.join("\n  ")}`);
+    process.exit(1);
+  }
+  console.log(`dist/ of ${actions.length} actions matches a fresh build`);
+} else {
+  for (const a of actions) {
+    const out = join(root, "actions", a, "dist");
+    rmSync(out, { recursive: true, force: true });
+    bundle(join("actions", a, "src/index.ts"), out);
+    console.log(`bundled actions/${a}/dist`);
+  }
+  bundle("packages/cli/src/index.ts", join(root, "packages/cli/dist"));
+  console.log("bundled packages/cli/dist");
+}
