@@ -45,7 +45,8 @@ export async function exec(
   const command = hide(shellCommand([file, ...args]));
   logger.debug(`$ ${command}`);
 
-  const stream = options.stream ? lineStreamer((line) => logger.info(hide(line))) : undefined;
+  const emit = (line: string) => logger.info(hide(line));
+  const streams = options.stream ? { out: lineStreamer(emit), err: lineStreamer(emit) } : undefined;
   let exitCode: number;
   let stdout = "";
   let stderr = "";
@@ -58,9 +59,10 @@ export async function exec(
       ignoreReturnCode: true,
       // ssh ControlPersist masters keep inherited pipes open after exit; don't wait 10s for them.
       delay: 200,
-      listeners: stream ? { stdout: stream.push, stderr: stream.push } : undefined,
+      listeners: streams ? { stdout: streams.out.push, stderr: streams.err.push } : undefined,
     });
-    stream?.flush();
+    streams?.out.flush();
+    streams?.err.flush();
     exitCode = result.exitCode;
     stdout = result.stdout;
     stderr = result.stderr;
