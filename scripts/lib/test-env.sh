@@ -1,0 +1,27 @@
+# .tmp/test-env: what the integration tests read (test/support/env.ts), shell-sourceable KEY='value'.
+# shellcheck shell=bash
+
+write_test_env() {
+  local hosts
+  hosts="$(IFS=,; echo "${SSH_HOSTS[*]}")"
+  local -a pairs=(
+    PT_REGISTRY "$REGISTRY_ADDR"
+    PT_REGISTRY_USER "$REGISTRY_USER"
+    PT_REGISTRY_PASSWORD "$(registry_password)"
+    PT_SSH_USER "$SSH_USER"
+    PT_SSH_PORT "$SSH_PORT"
+    PT_SSH_HOSTS "$hosts"
+    PT_SSH_KEY "$SSH_KEY"
+    PT_SSH_KNOWN_HOSTS "$SSH_KNOWN_HOSTS"
+    PT_IMAGE_BUSYBOX "$IMAGE_BUSYBOX"
+    PT_IMAGE_NODE "$IMAGE_NODE"
+  )
+  local content="# Written by ./scripts/setup for the integration tests; do not edit." i
+  for ((i = 0; i < ${#pairs[@]}; i += 2)); do
+    content+=$'\n'"${pairs[i]}=$(sh_quote "${pairs[i + 1]}")"
+  done
+  if write_if_changed "$TEST_ENV_FILE" "$content"; then
+    chmod 600 "$TEST_ENV_FILE"
+    progress "wrote ${TEST_ENV_FILE#"$ROOT/"}"
+  fi
+}

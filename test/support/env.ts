@@ -1,0 +1,152 @@
+/**
+ * The test environment ./scripts/setup prepares: where the registry, the ssh "hosts" and the local
+ * base images are. Integration tests read it here and fail — never skip — when it is missing, so a
+ * run without the services cannot pass by testing nothing.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { resolve } from "node:path";
+import { exec } from "../../packages/core/src/exec/exec";
+
+export interface TestEnv {
+  registry: { host: string; user: string; password: string };
+  ssh: { user: string; port: number; hosts: string[]; key: string; knownHosts: string };
+  images: { busybox: string; node: string };
+}
+
+const SETUP_HINT = "run ./scripts/setup";
+const REPO_ROOT = resolve(__dirname, "../..");
+
+/** The env file: POWERTRAIN_TEST_ENV, or .tmp/test-env at the repository root. */
+export function testEnvFile(): string {
+  return process.env.POWERTRAIN_TEST_ENV || resolve(REPO_ROOT, ".tmp/test-env");
+}
+
+let cached: { file: string; env: TestEnv } | undefined;
+
+/** Reads and checks the env file; throws naming what is missing and telling to run setup. */
+export function testEnv(): TestEnv {
+  const file = testEnvFile();
+  if (cached?.file === file) return cached.env;
+  if (!existsSync(file)) throw new Error(`test environment ${file} does not exist — ${SETUP_HINT}`);
+  const vars = parseEnvFile(readFileSync(file, "utf8"));
+  const get = (key: string): string => {
+    const value = vars[key];
+    if (!value) throw new Error(`${key} is missing in ${file} — ${SETUP_HINT}`);
+    return value;
+  };
+  const env: TestEnv = {
+    registry: {
+      host: get("PT_REGISTRY"),
+      user: get("PT_REGISTRY_USER"),
+      password: get("PT_REGISTRY_PASSWORD"),
+    },
+    ssh: {
+      user: get("PT_SSH_USER"),
+      port: Number(get("PT_SSH_PORT")),
+      hosts: get("PT_SSH_HOSTS")
+        .split(",")
+        .map((h) => h.trim())
+        .filter(Boolean),
+      key: get("PT_SSH_KEY"),
+      knownHosts: get("PT_SSH_KNOWN_HOSTS"),
+    },
+    images: { busybox: get("PT_IMAGE_BUSYBOX"), node: get("PT_IMAGE_NODE") },
+  };
+  if (!Number.isInteger(env.ssh.port))
+    throw new Error(`PT_SSH_PORT in ${file} is not a number — ${SETUP_HINT}`);
+  for (const path of [env.ssh.key, env.ssh.knownHosts]) {
+    if (!existsSync(path)) throw new Error(`${path} (named in ${file}) does not exist — ${SETUP_HINT}`);
+  }
+  cached = { file, env };
+  return env;
+}
+
+/**
+ * Checks that every service answers: dockerd, the registry (401 on /v2/), each sshd port, and the
+ * base images. Call it in a `beforeAll`; it throws one line naming the first thing that is down.
+ */
+export async function checkServices(env: TestEnv = testEnv()): Promise<void> {
+  const docker = await exec("docker", ["info", "--format", "{{.ServerVersion}}"], { allowFailure: true });
+  if (docker.exitCode !== 0) throw new Error(`dockerd is not answering — ${SETUP_HINT}`);
+
+  const status = await fetch(`http://${env.registry.host}/v2/`, { signal: AbortSignal.timeout(3000) }).then(
+    (r) => r.status,
+    () => 0,
+  );
+  if (status !== 401) {
+    throw new Error(
+      `registry ${env.registry.host} is not answering /v2/ with 401 (got ${status}) — ${SETUP_HINT}`,
+    );
+  }
+
+  for (const host of env.ssh.hosts) {
+    if (!(await tcpAnswers(host, env.ssh.port))) {
+      throw new Error(`sshd on ${host}:${env.ssh.port} is not listening — ${SETUP_HINT}`);
+    }
+  }
+
+  for (const image of [env.images.busybox, env.images.node]) {
+    const inspect = await exec("docker", ["image", "inspect", image], { allowFailure: true });
+    if (inspect.exitCode !== 0) throw new Error(`image ${image} does not exist — ${SETUP_HINT}`);
+  }
+}
+
+function tcpAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port, timeout: 2000 });
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.once("connect", () => finish(true));
+    socket.once("error", () => finish(false));
+    socket.once("timeout", () => finish(false));
+  });
+}
+
+/**
+ * Parses the shell-sourceable KEY=VALUE lines setup writes: bare values, 'single-quoted' values
+ * (with the '\'' idiom for a quote inside) and "double-quoted" values with backslash escapes.
+ */
+export function parseEnvFile(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!match) throw new Error(`cannot read line in test environment: ${line}`);
+    vars[match[1]!] = unquote(match[2]!);
+  }
+  return vars;
+}
+
+function unquote(value: string): string {
+  let out = "";
+  let i = 0;
+  while (i < value.length) {
+    const c = value[i]!;
+    if (c === "'") {
+      const end = value.indexOf("'", i + 1);
+      if (end < 0) throw new Error(`unterminated quote in test environment value: ${value}`);
+      out += value.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === '"') {
+      i++;
+      while (i < value.length && value[i] !== '"') {
+        if (value[i] === "\\" && i + 1 < value.length) i++;
+        out += value[i];
+        i++;
+      }
+      if (i >= value.length) throw new Error(`unterminated quote in test environment value: ${value}`);
+      i++;
+    } else if (c === "\\" && i + 1 < value.length) {
+      out += value[i + 1];
+      i += 2;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}

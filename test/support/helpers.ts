@@ -1,0 +1,102 @@
+/**
+ * Small helpers for integration tests: unique names, temporary directories, ports, HTTP waits and
+ * best-effort docker cleanup. Importing this module from a test file registers an afterAll that
+ * removes the temporary directories that file created.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exec } from "../../packages/core/src/exec/exec";
+import type { TestEnv } from "./env";
+
+const tempDirs: string[] = [];
+
+// Runs at import time, i.e. while jest collects the test file — the only time hooks may be added.
+if (typeof afterAll === "function") {
+  afterAll(() => {
+    for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/** A name unique to this run, valid for docker containers, images and repositories: `prefix-xxxxxxxx`. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${randomBytes(3).toString("hex")}`.toLowerCase();
+}
+
+/** A new empty directory, removed after the test file's tests have run. */
+export function tempDir(prefix = "powertrain-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `url` until any HTTP response arrives (any status) and returns it; throws after `timeoutMs`. */
+export async function waitForHttp(url: string, timeoutMs = 10_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await fetch(url, {
+        signal: AbortSignal.timeout(Math.max(100, Math.min(2000, deadline - Date.now()))),
+      });
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const reason =
+    lastError instanceof Error
+      ? `: ${(lastError.cause as Error | undefined)?.message ?? lastError.message}`
+      : "";
+  throw new Error(`${url} did not answer within ${timeoutMs} ms${reason}`);
+}
+
+/** Removes containers (running or not), ignoring ones that do not exist. */
+export async function dockerRm(names: readonly string[]): Promise<void> {
+  if (names.length > 0)
+    await exec("docker", ["rm", "--force", "--volumes", ...names], { allowFailure: true });
+}
+
+/** Removes images or tags, ignoring ones that do not exist. */
+export async function dockerRmi(images: readonly string[]): Promise<void> {
+  if (images.length > 0) await exec("docker", ["image", "rm", "--force", ...images], { allowFailure: true });
+}
+
+/** OpenSSH options that log in to a test host as the deploy user with host-key checking on. */
+export function sshOptions(env: TestEnv, knownHosts = env.ssh.knownHosts): string[] {
+  return [
+    "-F",
+    "/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    `UserKnownHostsFile=${knownHosts}`,
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    "ConnectTimeout=5",
+    "-i",
+    env.ssh.key,
+    "-p",
+    String(env.ssh.port),
+    "-l",
+    env.ssh.user,
+  ];
+}
