@@ -1,1 +1,16 @@
+export { didYouMean } from "./describe";
+export * from "./json-schema";
+export {
+  type ImportNote,
+  type ImportResult,
+  importLegacyMakefile,
+  type MakeVariable,
+  parseMakefile,
+} from "./legacy-makefile";
+export * from "./load";
+export * from "./merge";
+export * from "./references";
+export * from "./resolve";
 export * from "./schema";
+export * from "./starter";
+export * from "./units";

@@ -81,7 +81,7 @@ export const Volume = z.union([
     .regex(/^[^:\s]+:[^:\s]+(:(ro|rw))?$/, { error: 'expected "SOURCE:TARGET" or "SOURCE:TARGET:ro"' }),
   z.strictObject({
     source: z.string().min(1).meta({ description: "A host path or a named volume." }),
-    target: z.string().startsWith("/", { error: "expected an absolute path inside the container" }),
+    target: z.string().regex(/^\//, { error: "expected an absolute path inside the container" }),
     "read-only": z.boolean().optional(),
   }),
 ]);
@@ -94,7 +94,7 @@ export const HealthCheck = z
   .strictObject({
     http: z
       .string()
-      .startsWith("/", { error: 'expected a URL path such as "/healthz"' })
+      .regex(/^\//, { error: 'expected a URL path such as "/healthz"' })
       .optional()
       .meta({ description: "HTTP path that must answer 2xx/3xx." }),
     tcp: z.boolean().optional().meta({ description: "Healthy when the port accepts a TCP connection." }),
@@ -150,16 +150,22 @@ export const RunConfig = z
   })
   .meta({ description: "How the application's containers run." });
 
+/** A name ssh must not mistake for an option: no leading "-", no spaces. */
+const SshWord = (what: string) =>
+  z.string().regex(/^[^\s@-][^\s@]*$/, { error: `expected a ${what} (no spaces, no leading "-")` });
+
 export const HostSpec = z.union([
   z
     .string()
-    .regex(/^([^@\s]+@)?[^@:\s]+(:\d{1,5})?$/, { error: 'expected "[user@]host[:port]"' })
-    .meta({ description: '"[user@]host[:port]"' }),
+    .regex(/^([^@\s-][^@\s]*@)?(\[[0-9A-Fa-f:.]+\]|[^@:\s[\]-][^@:\s[\]]*)(:\d{1,5})?$/, {
+      error: 'expected "[user@]host[:port]"',
+    })
+    .meta({ description: '"[user@]host[:port]"; an IPv6 address in brackets.' }),
   z.strictObject({
-    host: z.string().min(1),
-    user: z.string().min(1).optional(),
+    host: SshWord("host name"),
+    user: SshWord("user name").optional(),
     port: PortNumber.optional(),
-    jump: z.string().min(1).optional().meta({ description: "Jump host, as ssh -J takes it." }),
+    jump: SshWord("jump host").optional().meta({ description: "Jump host, as ssh -J takes it." }),
   }),
 ]);
 
@@ -199,7 +205,7 @@ export const BuildSettings = z.strictObject({
   "test-target": z.string().min(1).optional().meta({ description: "The stage that runs the unit tests." }),
   "test-reports": z
     .string()
-    .startsWith("/", { error: "expected an absolute path inside the test stage" })
+    .regex(/^\//, { error: "expected an absolute path inside the test stage" })
     .optional()
     .meta({ description: "Directory of JUnit XML reports inside the test stage." }),
   args: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).optional(),
@@ -222,6 +228,21 @@ export const BuildSettings = z.strictObject({
     .optional(),
 });
 
+export const ImageSettings = z.strictObject({
+  registry: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { error: 'expected "host" or "host:port"' })
+    .optional()
+    .meta({ description: 'Registry host[:port], e.g. "artifactory.example.com" or "127.0.0.1:5000".' }),
+  repository: z
+    .string()
+    .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
+      error: 'expected a repository path such as "docker-local/team/app"',
+    })
+    .optional()
+    .meta({ description: "Repository path inside the registry (default: name)." }),
+});
+
 export const PowertrainConfig = z
   .strictObject({
     $schema: z.string().optional(),
@@ -232,22 +253,7 @@ export const PowertrainConfig = z
         error: "expected a lower-case name (letters, digits, and . _ - between them)",
       })
       .meta({ description: "The application's name; the default image repository." }),
-    image: z
-      .strictObject({
-        registry: z
-          .string()
-          .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, { error: 'expected "host" or "host:port"' })
-          .optional()
-          .meta({ description: 'Registry host[:port], e.g. "artifactory.example.com" or "127.0.0.1:5000".' }),
-        repository: z
-          .string()
-          .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
-            error: 'expected a repository path such as "docker-local/team/app"',
-          })
-          .optional()
-          .meta({ description: "Repository path inside the registry (default: name)." }),
-      })
-      .optional(),
+    image: ImageSettings.optional(),
     build: BuildSettings.optional(),
     tags: z
       .strictObject({
@@ -261,7 +267,15 @@ export const PowertrainConfig = z
       .optional(),
     run: RunConfig.optional(),
     deploy: DeploySettings.optional(),
-    environments: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), Environment).optional(),
+    environments: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/, { error: "expected an environment name (letters, digits, _ and -)" }),
+        Environment,
+      )
+      .optional()
+      .meta({ description: "Named environments (dev, qa, prod…): each overlays run and deploy settings." }),
   })
   .meta({
     title: "powertrain.yml",

@@ -1,0 +1,350 @@
+/**
+ * One environment's effective settings: its `run` and `deploy` overlaid on the
+ * top-level ones (see merge.ts), defaults applied, short forms parsed into
+ * plain typed values. Everything downstream (docker run arguments, the deploy
+ * planner) works from these types, never from the raw YAML shapes.
+ */
+import { ConfigError } from "../errors";
+import { didYouMean } from "./describe";
+import { mergeOverlay } from "./merge";
+import type {
+  DeploySettings,
+  HealthCheck,
+  HostSpec,
+  PortMapping,
+  PowertrainConfig,
+  RunConfig,
+} from "./schema";
+import { type PortRange, parseDuration, parsePortRange, parseSize } from "./units";
+
+/** The name of the run configuration used when no environment is chosen. */
+export const DEFAULT_ENVIRONMENT = "default";
+
+/** One published port. */
+export interface ResolvedPort {
+  /** The port the application listens on inside the container. */
+  container: number;
+  /** Host ports to publish on (one port is a range of one); undefined lets docker pick. */
+  host?: PortRange;
+  /** Transport protocol. */
+  protocol: "tcp" | "udp";
+  /** Optional name, used in discovery labels. */
+  name?: string;
+}
+
+/** One mounted volume. */
+export interface ResolvedVolume {
+  /** Host path or named volume. */
+  source: string;
+  /** Absolute path inside the container. */
+  target: string;
+  /** Mounted read-only. */
+  readOnly: boolean;
+}
+
+/** How to tell that an instance is healthy: exactly one of http, tcp and command is set. */
+export interface ResolvedHealth {
+  /** URL path that must answer 2xx/3xx. */
+  http?: string;
+  /** Healthy when the port accepts a TCP connection. */
+  tcp?: boolean;
+  /** Command (exec form) run inside the container; exit 0 is healthy. */
+  command?: string[];
+  /** Container port probed by http and tcp checks (default: the first port). */
+  port?: number;
+  /** Time between probes (default 1 s). */
+  intervalMs: number;
+  /** Time one probe may take (default 2 s). */
+  timeoutMs: number;
+  /** Consecutive failures before an instance counts as unhealthy (default 3). */
+  retries: number;
+  /** Failures during this time after start do not count (default 0). */
+  startPeriodMs: number;
+}
+
+/** How the application's containers run, with every default applied. */
+export interface ResolvedRun {
+  /** Containers per host (default 1). */
+  instances: number;
+  /** Published ports. */
+  ports: ResolvedPort[];
+  /** Environment variables; values may still hold `${NAME}` references (see references.ts). */
+  env: Record<string, string>;
+  /** Mounted volumes. */
+  volumes: ResolvedVolume[];
+  /** Container labels. */
+  labels: Record<string, string>;
+  /** Health probe; undefined means the image's own HEALTHCHECK (or none). */
+  health?: ResolvedHealth;
+  /** Grace period between the stop signal and SIGKILL (default 10 s). */
+  stopTimeoutMs: number;
+  /** Signal that asks the app to stop; undefined means the image's STOPSIGNAL. */
+  stopSignal?: string;
+  /** Run an init process as PID 1 (default true: a Node process as PID 1 ignores SIGTERM and stalls deploys). */
+  init: boolean;
+  /** Docker restart policy (default "unless-stopped"). */
+  restart: string;
+  /** Memory limit in bytes. */
+  memory?: number;
+  /** CPU limit (docker --cpus). */
+  cpus?: number;
+  /** User (and group) to run as. */
+  user?: string;
+  /** Docker network to attach to. */
+  network?: string;
+  /** Entrypoint override, exec form. */
+  entrypoint?: string[];
+  /** Command override, exec form (a string in the file becomes ["/bin/sh", "-c", string]). */
+  command?: string[];
+}
+
+/** How a deploy proceeds, with every default applied. */
+export interface ResolvedDeploy {
+  /** Deployment strategy (default rolling). */
+  strategy: "rolling" | "blue-green" | "canary";
+  /** Hosts deployed at once (default 1). */
+  maxParallel: number;
+  /** Previous versions kept (stopped) for instant rollback (default 2). */
+  keep: number;
+  /** How long new instances may take to become healthy (default 60 s). */
+  healthTimeoutMs: number;
+  /** How long to wait for another deploy's lock (default 5 min). */
+  lockTimeoutMs: number;
+}
+
+/** A Docker host reached over SSH. */
+export interface Host {
+  /** Host name or address. */
+  host: string;
+  /** SSH user (default: ssh's own default). */
+  user?: string;
+  /** SSH port (default: ssh's own default). */
+  port?: number;
+  /** Jump host, as `ssh -J` takes it. */
+  jump?: string;
+}
+
+/** Everything needed to run one environment of the application. */
+export interface ResolvedEnvironment {
+  /** Environment name, or "default" for the top-level run configuration. */
+  name: string;
+  /** The application's name. */
+  app: string;
+  /** Where the image lives; repository defaults to the app name. */
+  image: { registry?: string; repository: string };
+  /** Deploy hosts (empty for the default configuration). */
+  hosts: Host[];
+  /** How the containers run. */
+  run: ResolvedRun;
+  /** How the deploy proceeds. */
+  deploy: ResolvedDeploy;
+}
+
+export const RUN_DEFAULTS = {
+  instances: 1,
+  stopTimeoutMs: 10_000,
+  init: true,
+  restart: "unless-stopped",
+} as const;
+
+export const HEALTH_DEFAULTS = { intervalMs: 1000, timeoutMs: 2000, retries: 3, startPeriodMs: 0 } as const;
+
+export const DEPLOY_DEFAULTS: ResolvedDeploy = {
+  strategy: "rolling",
+  maxParallel: 1,
+  keep: 2,
+  healthTimeoutMs: 60_000,
+  lockTimeoutMs: 5 * 60_000,
+};
+
+/** Names of the configured environments, in file order. */
+export function listEnvironments(config: PowertrainConfig): string[] {
+  return Object.keys(config.environments ?? {});
+}
+
+/**
+ * The effective settings of environment `name` (or of the top-level run
+ * configuration without a name). `file` is only used in error messages.
+ */
+export function resolveEnvironment(
+  config: PowertrainConfig,
+  name?: string,
+  file = "powertrain.yml",
+): ResolvedEnvironment {
+  const fail = (path: string, message: string): never => {
+    throw new ConfigError(file, [{ path, message }]);
+  };
+  let overlay: NonNullable<PowertrainConfig["environments"]>[string] = {};
+  if (name !== undefined && name !== DEFAULT_ENVIRONMENT) {
+    const known = listEnvironments(config);
+    const found = config.environments?.[name];
+    if (!found) {
+      const suggestion = didYouMean(name, known);
+      const hint = suggestion ? `; did you mean "${suggestion}"?` : "";
+      const list = known.length > 0 ? ` (known: ${known.join(", ")})` : " (the file defines none)";
+      fail("environments", `unknown environment "${name}"${hint}${list}`);
+    }
+    overlay = found as typeof overlay;
+  }
+  const run = mergeOverlay<RunConfig>(withoutReplacedHealth(config.run, overlay.run), overlay.run);
+  const deploy = mergeOverlay<DeploySettings>(config.deploy, overlay.deploy);
+  const envName = name ?? DEFAULT_ENVIRONMENT;
+  const prefix = name && name !== DEFAULT_ENVIRONMENT ? `environments.${name}.` : "";
+  try {
+    return {
+      name: envName,
+      app: config.name,
+      image: {
+        ...(config.image?.registry ? { registry: config.image.registry } : {}),
+        repository: config.image?.repository ?? config.name,
+      },
+      hosts: (overlay.hosts ?? []).map(resolveHost),
+      run: resolveRun(run),
+      deploy: resolveDeploy(deploy),
+    };
+  } catch (err) {
+    if (err instanceof RunSettingError) return fail(`${prefix}run.${err.key}`, err.message);
+    throw err;
+  }
+}
+
+/** A health check in an overlay that names its kind replaces the base's kind instead of adding a second one. */
+function withoutReplacedHealth(
+  base: RunConfig | undefined,
+  overlay: RunConfig | undefined,
+): RunConfig | undefined {
+  const kinds = ["http", "tcp", "command"] as const;
+  if (!base?.health || !overlay?.health || !kinds.some((k) => overlay.health?.[k] !== undefined)) return base;
+  const health = { ...base.health };
+  for (const k of kinds) delete health[k];
+  return { ...base, health };
+}
+
+class RunSettingError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function resolveRun(run: RunConfig): ResolvedRun {
+  const ports = (run.ports ?? []).map(resolvePort);
+  const result: ResolvedRun = {
+    instances: run.instances ?? RUN_DEFAULTS.instances,
+    ports,
+    env: resolveEnv(run.env),
+    volumes: (run.volumes ?? []).map(resolveVolume),
+    labels: { ...(run.labels ?? {}) },
+    stopTimeoutMs:
+      run["stop-timeout"] === undefined ? RUN_DEFAULTS.stopTimeoutMs : parseDuration(run["stop-timeout"]),
+    init: run.init ?? RUN_DEFAULTS.init,
+    restart: run.restart ?? RUN_DEFAULTS.restart,
+  };
+  const health = resolveHealth(run.health, ports);
+  if (health) result.health = health;
+  if (run["stop-signal"] !== undefined) result.stopSignal = run["stop-signal"];
+  if (run.memory !== undefined) result.memory = parseSize(run.memory);
+  if (run.cpus !== undefined) result.cpus = run.cpus;
+  if (run.user !== undefined) result.user = run.user;
+  if (run.network !== undefined) result.network = run.network;
+  if (run.entrypoint !== undefined) result.entrypoint = commandLine(run.entrypoint);
+  if (run.command !== undefined) result.command = commandLine(run.command);
+  return result;
+}
+
+/** Numbers and booleans become strings; null (removed by an overlay, or written at top level) is dropped. */
+function resolveEnv(env: RunConfig["env"]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env ?? {})) {
+    if (value !== null && value !== undefined) result[key] = String(value);
+  }
+  return result;
+}
+
+/** "8080", "80:8080", "8000-8099:8080/udp" or the map form → ResolvedPort. */
+export function resolvePort(port: PortMapping): ResolvedPort {
+  if (typeof port === "string") {
+    const [mapping, protocol] = port.split("/") as [string, string | undefined];
+    const parts = mapping.split(":");
+    const container = parsePortRange(parts.at(-1)!);
+    const result: ResolvedPort = { container: container.from, protocol: protocol === "udp" ? "udp" : "tcp" };
+    if (parts.length > 1) result.host = parsePortRange(parts[0]!);
+    return result;
+  }
+  const result: ResolvedPort = { container: port.container, protocol: port.protocol ?? "tcp" };
+  if (port.host !== undefined) result.host = parsePortRange(port.host);
+  if (port.name !== undefined) result.name = port.name;
+  return result;
+}
+
+function resolveVolume(volume: NonNullable<RunConfig["volumes"]>[number]): ResolvedVolume {
+  if (typeof volume === "string") {
+    const [source, target, mode] = volume.split(":") as [string, string, string | undefined];
+    return { source, target, readOnly: mode === "ro" };
+  }
+  return { source: volume.source, target: volume.target, readOnly: volume["read-only"] ?? false };
+}
+
+function resolveHealth(health: HealthCheck | undefined, ports: ResolvedPort[]): ResolvedHealth | undefined {
+  if (!health) return undefined;
+  const kind =
+    health.http !== undefined
+      ? "http"
+      : health.tcp
+        ? "tcp"
+        : health.command !== undefined
+          ? "command"
+          : undefined;
+  if (!kind) throw new RunSettingError("health", "choose one of http, tcp or command");
+  const result: ResolvedHealth = {
+    intervalMs: health.interval === undefined ? HEALTH_DEFAULTS.intervalMs : parseDuration(health.interval),
+    timeoutMs: health.timeout === undefined ? HEALTH_DEFAULTS.timeoutMs : parseDuration(health.timeout),
+    retries: health.retries ?? HEALTH_DEFAULTS.retries,
+    startPeriodMs:
+      health["start-period"] === undefined
+        ? HEALTH_DEFAULTS.startPeriodMs
+        : parseDuration(health["start-period"]),
+  };
+  if (kind === "http") result.http = health.http;
+  if (kind === "tcp") result.tcp = true;
+  if (kind === "command") result.command = commandLine(health.command!);
+  const port = health.port ?? (kind === "command" ? undefined : ports[0]?.container);
+  if (port === undefined && kind !== "command") {
+    throw new RunSettingError("health", `a ${kind} check needs a port: set health.port or run.ports`);
+  }
+  if (port !== undefined) result.port = port;
+  return result;
+}
+
+function resolveDeploy(deploy: DeploySettings): ResolvedDeploy {
+  return {
+    strategy: deploy.strategy ?? DEPLOY_DEFAULTS.strategy,
+    maxParallel: deploy["max-parallel"] ?? DEPLOY_DEFAULTS.maxParallel,
+    keep: deploy.keep ?? DEPLOY_DEFAULTS.keep,
+    healthTimeoutMs:
+      deploy["health-timeout"] === undefined
+        ? DEPLOY_DEFAULTS.healthTimeoutMs
+        : parseDuration(deploy["health-timeout"]),
+    lockTimeoutMs:
+      deploy["lock-timeout"] === undefined
+        ? DEPLOY_DEFAULTS.lockTimeoutMs
+        : parseDuration(deploy["lock-timeout"]),
+  };
+}
+
+/** "[user@]host[:port]" (IPv6 in brackets) or the map form → Host. */
+export function resolveHost(spec: HostSpec): Host {
+  if (typeof spec !== "string") return { ...spec };
+  const match = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(spec)!;
+  const result: Host = { host: match[2]!.replace(/^\[|\]$/g, "") };
+  if (match[1]) result.user = match[1];
+  if (match[3]) result.port = Number(match[3]);
+  return result;
+}
+
+/** Exec form stays; one string runs through the shell, like a Dockerfile's shell form. */
+function commandLine(value: string | string[]): string[] {
+  return typeof value === "string" ? ["/bin/sh", "-c", value] : [...value];
+}
