@@ -3,7 +3,13 @@
  * 0 ok, 1 failure, 2 usage or config error. Human output goes to stderr so
  * that stdout carries only what was asked for (--json).
  */
-import { isUserError, POWERTRAIN_VERSION, PowertrainError, StreamLogger } from "@powertrain/core";
+import {
+  ConfigError,
+  isUserError,
+  POWERTRAIN_VERSION,
+  PowertrainError,
+  StreamLogger,
+} from "@powertrain/core";
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands";
 
@@ -48,6 +54,13 @@ export function reportError(err: unknown, ctx: CliContext): number {
     // --help and --version end here with exit code 0; usage errors were already printed by commander.
     return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
+  if (err instanceof ConfigError) {
+    // One `file:line:col: path: message` line per problem, as compilers print them.
+    for (const problem of err.problems) ctx.logger.info(formatProblem(err.file, problem));
+    const count = err.problems.length;
+    ctx.logger.error(`${err.file}: ${count} problem${count === 1 ? "" : "s"}`);
+    return EXIT_USAGE;
+  }
   if (isUserError(err)) {
     const e = err as PowertrainError;
     ctx.logger.error(e.message);
@@ -61,4 +74,11 @@ export function reportError(err: unknown, ctx: CliContext): number {
   }
   ctx.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   return EXIT_FAILURE;
+}
+
+export function formatProblem(file: string, problem: ConfigError["problems"][number]): string {
+  const where = problem.position
+    ? `${problem.position.file}:${problem.position.line}:${problem.position.column}`
+    : file;
+  return problem.path ? `${where}: ${problem.path}: ${problem.message}` : `${where}: ${problem.message}`;
 }

@@ -1,19 +1,12 @@
 /** `powertrain validate [file] [--env NAME] [--json]`: check a config and show an environment's resolved run configuration. */
 import {
-  ConfigError,
   DEFAULT_CONFIG_FILE,
   loadConfig,
-  PowertrainError,
   type ResolvedEnvironment,
   resolveEnvironment,
 } from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../main";
-
-/** Thrown after every problem was printed, so the exit code is 2 without printing them twice. */
-export class ProblemsReported extends PowertrainError {
-  override readonly userError = true;
-}
 
 export function registerValidate(program: Command, ctx: CliContext): void {
   program
@@ -23,10 +16,8 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .option("-e, --env <name>", "environment to resolve (default: the top-level run configuration)")
     .option("--json", "print the resolved configuration as JSON on stdout")
     .action(async (file: string, options: { env?: string; json?: boolean }) => {
-      const resolved = await withConfigProblems(ctx, async () => {
-        const { config, file: loaded } = await loadConfig(file);
-        return resolveEnvironment(config, options.env, loaded);
-      });
+      const { config, file: loaded } = await loadConfig(file);
+      const resolved = resolveEnvironment(config, options.env, loaded);
       if (options.json) {
         ctx.out.write(`${JSON.stringify(resolved, null, 2)}\n`);
       } else {
@@ -34,25 +25,6 @@ export function registerValidate(program: Command, ctx: CliContext): void {
         ctx.logger.info(describeResolved(resolved));
       }
     });
-}
-
-/** Run `fn`; a ConfigError is printed as one `file:line:col: path: message` line per problem. */
-export async function withConfigProblems<T>(ctx: CliContext, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const problem of err.problems) ctx.logger.info(formatProblem(err.file, problem));
-    const count = err.problems.length;
-    throw new ProblemsReported(`${err.file}: ${count} problem${count === 1 ? "" : "s"}`);
-  }
-}
-
-export function formatProblem(file: string, problem: ConfigError["problems"][number]): string {
-  const where = problem.position
-    ? `${problem.position.file}:${problem.position.line}:${problem.position.column}`
-    : file;
-  return problem.path ? `${where}: ${problem.path}: ${problem.message}` : `${where}: ${problem.message}`;
 }
 
 /** A compact, aligned listing for people. */
