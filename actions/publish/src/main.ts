@@ -1,5 +1,22 @@
+/**
+ * The publish action: tag the built image with its version (and extra tags),
+ * push it, and hand later steps the pinned `registry/repo@sha256:…`. With a
+ * username and password it logs in to a temporary docker config of its own;
+ * the post step removes that directory even when the job was cancelled.
+ */
+import * as actions from "@actions/core";
 import { type ActionContext, readInputs } from "@powertrain/action-kit";
-import { NotImplementedError } from "@powertrain/core";
+import {
+  ciMetadata,
+  dockerLogin,
+  publishImage,
+  publishTags,
+  publishTarget,
+  readPublishConfig,
+  removeDockerConfig,
+  UsageError,
+} from "@powertrain/core";
+import { publishMetadata, publishOutputs, summaryRows } from "./outputs";
 
 export const inputs = {
   config: { kind: "string", default: "powertrain.yml" },
@@ -12,9 +29,62 @@ export const inputs = {
   password: { kind: "string", secret: true },
 } as const;
 
-export async function main(_ctx: ActionContext): Promise<void> {
-  readInputs(inputs);
-  throw new NotImplementedError("the publish action");
+const DOCKER_CONFIG_STATE = "docker-config";
+
+export async function main(ctx: ActionContext): Promise<void> {
+  const input = readInputs(inputs);
+  if (input.password) ctx.logger.mask(input.password);
+  if (Boolean(input.username) !== Boolean(input.password)) {
+    throw new UsageError('inputs "username" and "password" go together: give both or neither');
+  }
+  const credentials =
+    input.username && input.password ? { username: input.username, password: input.password } : undefined;
+
+  const config = await readPublishConfig(input.config);
+  const target = publishTarget(
+    config,
+    { registry: input.registry, repository: input.repository },
+    input.config,
+  );
+  const meta = await ciMetadata();
+  const { version, tags } = publishTags(config, meta, input.version, input.tags);
+
+  let dockerConfig: string | undefined;
+  if (credentials) {
+    const login = await dockerLogin(
+      target.registry,
+      credentials,
+      ctx.logger,
+      process.env.RUNNER_TEMP || undefined,
+    );
+    dockerConfig = login.configDir;
+    actions.saveState(DOCKER_CONFIG_STATE, dockerConfig);
+  }
+  try {
+    const result = await publishImage({
+      localImage: input.image,
+      ...target,
+      version,
+      extraTags: tags.slice(1),
+      credentials,
+      dockerConfig,
+      logger: ctx.logger,
+    });
+    const metadata = publishMetadata(result, meta);
+    for (const [name, value] of Object.entries(publishOutputs(metadata))) actions.setOutput(name, value);
+    await actions.summary
+      .addHeading("powertrain publish", 3)
+      .addTable(
+        summaryRows(metadata).map((row, i) => (i === 0 ? row.map((data) => ({ data, header: true })) : row)),
+      )
+      .write();
+  } finally {
+    if (dockerConfig) await removeDockerConfig(dockerConfig);
+  }
 }
 
-export async function post(_ctx: ActionContext): Promise<void> {}
+/** Removes the temporary docker config if the main step could not (cancelled, killed). */
+export async function post(_ctx: ActionContext): Promise<void> {
+  const dir = actions.getState(DOCKER_CONFIG_STATE);
+  if (dir) await removeDockerConfig(dir);
+}

@@ -28,6 +28,8 @@ export function buildProgram(ctx: CliContext): Command {
     .description("Immutable build → publish → deploy for Docker applications.")
     .version(POWERTRAIN_VERSION, "-V, --version")
     .showHelpAfterError()
+    // Subcommands own their options: `publish --version V` must not print powertrain's version.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.out.write(s), writeErr: (s) => process.stderr.write(s) });
   registerCommands(program, ctx);

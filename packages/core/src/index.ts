@@ -5,6 +5,7 @@ export * from "./errors";
 export * from "./exec/exec";
 export * from "./exec/quote";
 export * from "./log";
+export * from "./publish";
 export * from "./registry";
 export * from "./ssh";
 export * from "./version";

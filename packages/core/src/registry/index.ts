@@ -1,2 +1,6 @@
-// Filled in by its issue; see DESIGN.md layout.
-export {};
+export * from "./challenge";
+export * from "./client";
+export * from "./credentials";
+export * from "./errors";
+export * from "./manifest";
+export * from "./reference";

@@ -1,1 +1,4 @@
+export * from "./ci";
 export * from "./powertrain";
+export * from "./tag";
+export * from "./template";

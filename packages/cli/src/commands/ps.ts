@@ -1,0 +1,46 @@
+/** `powertrain ps --env NAME` (alias status): what runs on every host. */
+import { type ContainerStatus, status } from "@powertrain/core";
+import type { Command } from "commander";
+import type { CliContext } from "../main";
+import { loadTargetEnvironment, sshOptions, type TargetFlags, targetOptions } from "./deploy";
+
+export function registerPs(program: Command, ctx: CliContext): void {
+  targetOptions(
+    program
+      .command("ps")
+      .alias("status")
+      .description("Per host: the app's containers, version, digest, ports, health, uptime."),
+  ).action(async (flags: TargetFlags) => {
+    const environment = await loadTargetEnvironment(flags);
+    const list = await status({ environment, ssh: sshOptions(flags), logger: ctx.logger });
+    if (flags.json) ctx.out.write(`${JSON.stringify(list, null, 2)}\n`);
+    else ctx.out.write(formatTable(list));
+  });
+}
+
+export function formatTable(list: ContainerStatus[]): string {
+  const rows = [["HOST", "CONTAINER", "STATE", "HEALTH", "VERSION", "DIGEST", "PORTS", "UPTIME"]];
+  for (const c of list) {
+    rows.push([
+      c.host,
+      c.container,
+      c.state,
+      c.health ?? "-",
+      c.version,
+      c.digest.slice(7, 19),
+      c.ports.join(",") || "-",
+      c.uptimeSeconds === undefined ? "-" : `${c.uptimeSeconds}s`,
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
+}

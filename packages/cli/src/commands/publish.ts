@@ -1,0 +1,65 @@
+/** `powertrain publish`: tag the local image with its version and extra tags, push it, print the digest. */
+import {
+  ciMetadata,
+  credentialsFromEnv,
+  planPublish,
+  publishImage,
+  publishTags,
+  publishTarget,
+  readPublishConfig,
+} from "@powertrain/core";
+import type { Command } from "commander";
+import type { CliContext } from "../main";
+
+interface PublishFlags {
+  config: string;
+  image?: string;
+  registry?: string;
+  repository?: string;
+  version?: string;
+  tag: string[];
+  json?: boolean;
+  dryRun?: boolean;
+}
+
+export function registerPublish(program: Command, ctx: CliContext): void {
+  program
+    .command("publish")
+    .description("Tag the built image as <build>-<sha> (plus extra tags), push it and print its digest.")
+    .option("-c, --config <file>", "powertrain.yml to use", "powertrain.yml")
+    .option("--image <ref>", "local image to publish (default <name>:local)")
+    .option("--registry <host>", "registry host[:port] (default image.registry)")
+    .option("--repository <path>", "repository in the registry (default image.repository, else name)")
+    .option("--version <version>", "version tag; overrides the template from powertrain.yml")
+    .option("--tag <tag>", "extra tag (repeatable)", collect, [])
+    .option("--json", "print the result as JSON on stdout")
+    .option("--dry-run", "print the docker commands it would run, and push nothing")
+    .action(async (flags: PublishFlags) => {
+      const config = await readPublishConfig(flags.config);
+      const target = publishTarget(config, flags, flags.config);
+      const meta = await ciMetadata();
+      const { version, tags } = publishTags(config, meta, flags.version, flags.tag);
+      const localImage = flags.image ?? `${config?.name ?? target.repository.split("/").pop()}:local`;
+      const request = { localImage, ...target, version, extraTags: tags.slice(1) };
+
+      if (flags.dryRun) {
+        const plan = planPublish(request);
+        const commands = plan.commands.map((c) => c.join(" "));
+        ctx.out.write(
+          flags.json ? `${JSON.stringify({ ...plan, commands }, null, 2)}\n` : `${commands.join("\n")}\n`,
+        );
+        return;
+      }
+      const result = await publishImage({
+        ...request,
+        credentials: credentialsFromEnv(),
+        logger: ctx.logger,
+      });
+      const output = { ...result, commit: meta.sha, buildNumber: meta.buildNumber, branch: meta.branch };
+      ctx.out.write(flags.json ? `${JSON.stringify(output, null, 2)}\n` : `${result.image}\n`);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

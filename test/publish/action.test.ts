@@ -1,0 +1,129 @@
+/**
+ * The publish action's main and post steps, run in-process the way the
+ * runner runs them: inputs from INPUT_* variables, outputs, state and the job
+ * summary written to the files the runner names.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { main, post } from "../../actions/publish/src/main";
+import { RegistryClient } from "../../packages/core/src/registry/client";
+import { buildTestImage } from "../registry/support/images";
+import { recordingLogger } from "../registry/support/logger";
+import { testEnv } from "../support/env";
+import { dockerRmi, tempDir, uniqueName } from "../support/helpers";
+
+jest.setTimeout(120_000);
+
+const env = testEnv();
+const registry = env.registry.host;
+const repository = `${uniqueName("pt-test-publish-action")}/app`;
+const localImage = `${uniqueName("pt-test-publish-action")}:1`;
+const savedEnv = { ...process.env };
+let dir: string;
+
+/** Parses the runner's `name<<delimiter` output file format. */
+function readOutputs(file: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = readFileSync(file, "utf8").split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = lines[i]!.match(/^([^<]+)<<(.+)$/);
+    if (!m) continue;
+    const value: string[] = [];
+    while (lines[++i] !== m[2]) value.push(lines[i]!);
+    outputs[m[1]!] = value.join("\n");
+  }
+  return outputs;
+}
+
+beforeAll(async () => {
+  dir = tempDir("pt-test-publish-action-");
+  await buildTestImage({ base: env.images.busybox, name: localImage });
+});
+
+afterEach(() => {
+  process.env = { ...savedEnv };
+});
+
+afterAll(async () => {
+  const client = new RegistryClient({
+    registry,
+    credentials: { username: env.registry.user, password: env.registry.password },
+  });
+  const digest = await client.manifestDigest(repository, "5-1234567").catch(() => undefined);
+  if (digest) await client.deleteManifest(repository, digest).catch(() => undefined);
+  await client.close();
+  await dockerRmi([
+    localImage,
+    ...["5-1234567", "latest", "feature-a"].map((t) => `${registry}/${repository}:${t}`),
+  ]);
+});
+
+test("main publishes and sets every output and the summary; the docker config is gone; post cleans up", async () => {
+  const files = {
+    output: join(dir, "output"),
+    state: join(dir, "state"),
+    summary: join(dir, "summary"),
+    runnerTemp: join(dir, "runner"),
+  };
+  for (const f of [files.output, files.state, files.summary]) writeFileSync(f, "");
+  mkdirSync(files.runnerTemp);
+  Object.assign(process.env, {
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    RUNNER_TEMP: files.runnerTemp,
+    GITHUB_ACTIONS: "true",
+    GITHUB_RUN_NUMBER: "5",
+    GITHUB_SHA: "1234567890abcdef1234567890abcdef12345678",
+    GITHUB_REF_TYPE: "branch",
+    GITHUB_REF_NAME: "feature/a",
+    INPUT_CONFIG: join(dir, "absent.yml"),
+    INPUT_IMAGE: localImage,
+    INPUT_REGISTRY: registry,
+    INPUT_REPOSITORY: repository,
+    INPUT_TAGS: "latest\n{branch}",
+    INPUT_USERNAME: env.registry.user,
+    INPUT_PASSWORD: env.registry.password,
+  });
+  const logger = recordingLogger();
+  await main({ logger });
+
+  const outputs = readOutputs(files.output);
+  expect(outputs.version).toBe("5-1234567");
+  expect(outputs.tags).toBe("5-1234567\nlatest\nfeature-a");
+  expect(outputs.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+  expect(outputs.image).toBe(`${registry}/${repository}@${outputs.digest}`);
+  expect(JSON.parse(outputs.metadata!)).toMatchObject({
+    digest: outputs.digest,
+    buildNumber: 5,
+    branch: "feature/a",
+  });
+
+  const summary = readFileSync(files.summary, "utf8");
+  expect(summary).toContain(outputs.digest);
+  expect(summary).toContain("5-1234567, latest, feature-a");
+
+  const state = readOutputs(files.state);
+  const configDir = state["docker-config"]!;
+  expect(configDir.startsWith(files.runnerTemp)).toBe(true);
+  expect(existsSync(configDir)).toBe(false);
+  expect(logger.raw.join("\n")).not.toContain(env.registry.password);
+
+  // The post step removes a config the main step left behind (a cancelled job).
+  mkdirSync(configDir);
+  process.env["STATE_docker-config"] = configDir;
+  await post({ logger });
+  expect(existsSync(configDir)).toBe(false);
+});
+
+test("a username without a password is a usage error", async () => {
+  Object.assign(process.env, {
+    INPUT_IMAGE: localImage,
+    INPUT_REGISTRY: registry,
+    INPUT_REPOSITORY: repository,
+    INPUT_USERNAME: "x",
+  });
+  await expect(main({ logger: recordingLogger() })).rejects.toThrow(
+    'inputs "username" and "password" go together',
+  );
+});
