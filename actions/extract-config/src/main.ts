@@ -1,5 +1,22 @@
+/**
+ * The extract-config action: inputs → core's extractConfig (and extractFiles)
+ * → outputs, a JSON file of the configuration, and a short job summary.
+ */
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as actions from "@actions/core";
 import { type ActionContext, readInputs } from "@powertrain/action-kit";
-import { NotImplementedError } from "@powertrain/core";
+import {
+  type Credentials,
+  EXTRACT_SOURCES,
+  type ExtractSource,
+  extractConfig,
+  extractFiles,
+  type FileTarget,
+  UsageError,
+} from "@powertrain/core";
+import { writeExtractSummary } from "./summary";
 
 export const inputs = {
   image: { kind: "string", required: true },
@@ -10,11 +27,59 @@ export const inputs = {
   password: { kind: "string", secret: true },
   files: { kind: "list" },
   "files-dir": { kind: "string", default: "powertrain-files" },
+  summary: { kind: "boolean", default: true },
 } as const;
 
-export async function main(_ctx: ActionContext): Promise<void> {
-  readInputs(inputs);
-  throw new NotImplementedError("the extract-config action");
+export async function main(ctx: ActionContext): Promise<void> {
+  const input = readInputs(inputs);
+  const source = input.source as ExtractSource;
+  if (!EXTRACT_SOURCES.includes(source)) {
+    throw new UsageError(
+      `input "source": expected one of ${EXTRACT_SOURCES.join(", ")}, got "${input.source}"`,
+    );
+  }
+  const credentials = credentialsFrom(input.username, input.password);
+  const result = await extractConfig({
+    image: input.image,
+    environment: input.environment,
+    source,
+    platform: input.platform,
+    credentials,
+    logger: ctx.logger,
+  });
+  const json = JSON.stringify(result.config);
+  const configFile = join(
+    await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), "powertrain-config-")),
+    "config.json",
+  );
+  await writeFile(configFile, `${JSON.stringify(result.config, null, 2)}\n`);
+
+  let files: FileTarget[] = [];
+  if (input.files.length > 0) {
+    files = await ctx.logger.group(`extract ${input.files.length} file(s) from ${result.image}`, () =>
+      extractFiles(result.image, input.files, input["files-dir"], { logger: ctx.logger, credentials }),
+    );
+  }
+
+  actions.setOutput("config", json);
+  actions.setOutput("config-file", configFile);
+  actions.setOutput("image", result.image);
+  actions.setOutput("version", result.version);
+  actions.setOutput("environments", JSON.stringify(result.environments));
+  actions.setOutput("references", JSON.stringify(result.references));
+  actions.setOutput("files", JSON.stringify(files.map((f) => f.destination)));
+  if (input.summary) await writeExtractSummary(actions.summary, result, files);
 }
 
 export async function post(_ctx: ActionContext): Promise<void> {}
+
+/** Both or neither: a user without a password is a mistake worth one clear line. */
+export function credentialsFrom(username?: string, password?: string): Credentials | undefined {
+  if (!username && !password) return undefined;
+  if (!username || !password) {
+    throw new UsageError(
+      `inputs "username" and "password" go together: ${username ? "password" : "username"} is empty`,
+    );
+  }
+  return { username, password };
+}

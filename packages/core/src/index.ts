@@ -4,6 +4,7 @@ export * from "./docker";
 export * from "./errors";
 export * from "./exec/exec";
 export * from "./exec/quote";
+export * from "./extract";
 export * from "./log";
 export * from "./publish";
 export * from "./registry";

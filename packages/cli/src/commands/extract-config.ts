@@ -5,15 +5,16 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { credentialsFromEnv, UsageError } from "@powertrain/core";
 import {
+  credentialsFromEnv,
   EXTRACT_SOURCES,
   type ExtractConfigResult,
   type ExtractSource,
   extractConfig,
   extractFiles,
   type FileTarget,
-} from "@powertrain/core/src/extract";
+  UsageError,
+} from "@powertrain/core";
 import { type Command, Option } from "commander";
 import type { CliContext } from "../main";
 import { describeResolved } from "./validate";

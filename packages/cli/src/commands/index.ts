@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliContext } from "../main";
+import { registerExtractConfig } from "./extract-config";
 import { registerFind } from "./find";
 import { registerImages } from "./images";
 import { registerImport } from "./import";
@@ -17,4 +18,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerPromote(program, ctx);
   registerImages(program, ctx);
   registerFind(program, ctx);
+  registerExtractConfig(program, ctx);
 }

@@ -1,0 +1,6 @@
+export * from "./errors";
+export * from "./extract-config";
+export * from "./files";
+export * from "./labels";
+export * from "./local-source";
+export * from "./registry-source";
