@@ -1,12 +1,11 @@
 /** `powertrain build`: build, test and check the image as the build action does, from a terminal. */
 
-import { UsageError } from "@powertrain/core";
+import { loadConfig, UsageError } from "@powertrain/core";
 import {
   BuildError,
   dryRunBuild,
   formatImageReport,
   formatTestSummary,
-  loadBuildConfig,
   runBuild,
 } from "@powertrain/core/src/build";
 import type { Command } from "commander";
@@ -34,7 +33,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option("--image <ref>", "local image reference to tag (default <name>:local)")
     .option("--build-arg <KEY=value>", "extra build argument (repeatable)", collect, [])
     .action(async (flags: BuildFlags) => {
-      const { config } = await loadBuildConfig(flags.config);
+      const { config } = await loadConfig(flags.config);
       const request = {
         configFile: flags.config,
         config,

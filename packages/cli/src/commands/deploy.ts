@@ -8,12 +8,11 @@ import {
   type DeployEnvironment,
   type DeployReport,
   deploy,
-  describeTarget,
   loadConfig,
   parseHostSpec,
-  parseImageRef,
   type RegistryAuth,
   RolloutError,
+  registryOf,
   resolveEnvironment,
   resolveEnvReferences,
   type SshSessionOptions,
@@ -85,7 +84,7 @@ export function sshOptions(flags: TargetFlags): SshSessionOptions {
   };
 }
 
-/** Registry credentials for the hosts' pull, from POWERTRAIN_REGISTRY_USER/PASSWORD. */
+/** Registry credentials for the hosts' pull, from POWERTRAIN_REGISTRY_USER/PASSWORD (the registry is set per image). */
 export function registryAuthFor(
   image: string,
   env: NodeJS.ProcessEnv = process.env,
@@ -93,9 +92,7 @@ export function registryAuthFor(
   const username = env.POWERTRAIN_REGISTRY_USER;
   const password = env.POWERTRAIN_REGISTRY_PASSWORD;
   if (!username || !password) return undefined;
-  const first = parseImageRef(image).repository.split("/")[0] ?? "";
-  const registry = /[.:]/.test(first) || first === "localhost" ? first : "docker.io";
-  return { registry, username, password };
+  return { registry: registryOf(image), username, password };
 }
 
 interface DeployFlags extends TargetFlags {
@@ -185,5 +182,3 @@ export function positive(flag: string, value: string | undefined): number | unde
     throw new UsageError(`${flag}: expected a whole number ≥ 1, got "${value}"`);
   return Number(value);
 }
-
-export { describeTarget };

@@ -1,12 +1,17 @@
 import type { Command } from "commander";
 import type { CliContext } from "../main";
+import { registerDeploy } from "./deploy";
 import { registerExtractConfig } from "./extract-config";
 import { registerFind } from "./find";
 import { registerImages } from "./images";
 import { registerImport } from "./import";
 import { registerInit } from "./init";
+import { registerLogs } from "./logs";
 import { registerPromote } from "./promote";
+import { registerPs } from "./ps";
 import { registerPublish } from "./publish";
+import { registerRollback } from "./rollback";
+import { registerStop } from "./stop";
 import { registerValidate } from "./validate";
 
 /** Every subcommand registers itself here; one file per command under commands/. */
@@ -19,4 +24,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerImages(program, ctx);
   registerFind(program, ctx);
   registerExtractConfig(program, ctx);
+  registerDeploy(program, ctx);
+  registerRollback(program, ctx);
+  registerPs(program, ctx);
+  registerLogs(program, ctx);
+  registerStop(program, ctx);
 }

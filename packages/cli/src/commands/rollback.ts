@@ -26,7 +26,7 @@ export function registerRollback(program: Command, ctx: CliContext): void {
         environment,
         to: flags.to,
         ssh: sshOptions(flags),
-        registryAuth: registryAuthFor(""),
+        registryAuth: registryAuthFor(""), // its registry is set from the image rolled back to
         logger: ctx.logger,
       });
       if (flags.json) {

@@ -1,2 +1,11 @@
-// Filled in by its issue; see DESIGN.md layout.
-export {};
+export * from "./env";
+export * from "./errors";
+export * from "./executor";
+export * from "./labels";
+export * from "./observe";
+export * from "./operations";
+export * from "./planner";
+export * from "./ports";
+export * from "./rollout";
+export * from "./run-args";
+export * from "./types";

@@ -1,2 +1,4 @@
-// Filled in by its issue; see DESIGN.md layout.
-export {};
+export * from "./args";
+export * from "./errors";
+export * from "./session";
+export * from "./target";

@@ -1,0 +1,33 @@
+/** The job summary: which host runs what after the deploy. */
+import * as actions from "@actions/core";
+import type { DeployReport } from "@powertrain/core";
+
+export async function writeDeploySummary(report: DeployReport, ok: boolean): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  const s = actions.summary.addHeading(
+    `${ok ? "Deployed" : "Deploy failed:"} ${report.version} (${(report.durationMs / 1000).toFixed(1)} s)`,
+    3,
+  );
+  s.addTable([
+    [
+      { data: "Host", header: true },
+      { data: "Status", header: true },
+      { data: "Version", header: true },
+    ],
+    ...report.hosts.map((h) => [h.host, h.status, h.version ?? "-"]),
+  ]);
+  if (report.deployed.length > 0) {
+    s.addTable([
+      [
+        { data: "Host", header: true },
+        { data: "Container", header: true },
+        { data: "Port", header: true },
+        { data: "Version", header: true },
+        { data: "Digest", header: true },
+      ],
+      ...report.deployed.map((d) => [d.host, d.container, String(d.port ?? "-"), d.version, d.digest]),
+    ]);
+  }
+  if (report.previousVersion) s.addRaw(`Previous version: ${report.previousVersion}`, true);
+  await s.write();
+}

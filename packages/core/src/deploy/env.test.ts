@@ -1,0 +1,38 @@
+import { execFileSync } from "node:child_process";
+import { HOSTILE } from "../ssh/hostile.fixture";
+import { envPayload, resolveEnvReferences } from "./env";
+
+describe("resolveEnvReferences", () => {
+  test.each([
+    [{ A: "${X}" }, { X: "1" }, { A: "1" }],
+    [{ A: "pre-${X}-${Y}" }, { X: "1", Y: "2" }, { A: "pre-1-2" }],
+    [{ A: "$X and $(x)" }, {}, { A: "$X and $(x)" }],
+    [{ A: "${X}" }, { X: "$(id) `x` ${Y}" }, { A: "$(id) `x` ${Y}" }],
+  ])("%j with %j", (env, source, expected) => {
+    expect(resolveEnvReferences(env, source)).toEqual(expected);
+  });
+
+  test("lists every missing variable in one error", () => {
+    expect(() => resolveEnvReferences({ A: "${B}", C: "${D}${B}" }, {})).toThrow(
+      "env references variables that are not set: B, D",
+    );
+  });
+});
+
+describe("envPayload through a real sh", () => {
+  // What the start script does with the payload: eval it, then hand docker the env file and exports.
+  const script = `eval "$(cat)"; printf '%s' "$__pt_envfile"; printf '\\0%s' "$MULTI"`;
+  test.each(HOSTILE.filter((v) => !/[\r\n]/.test(v)).map((v) => [JSON.stringify(v), v]))(
+    "single-line %s goes to the env file literally",
+    (_n, value) => {
+      const out = execFileSync("sh", ["-c", script], { input: envPayload({ A: value, MULTI: "x\ny" }) });
+      expect(out.toString()).toBe(`A=${value}\n\0x\ny`);
+    },
+  );
+
+  test("multi-line values are exported, not written to the env file", () => {
+    const value = "l1\n$(id)\r\n'q'\n";
+    const out = execFileSync("sh", ["-c", script], { input: envPayload({ MULTI: value }) });
+    expect(out.toString()).toBe(`\0${value}`);
+  });
+});

@@ -1,0 +1,232 @@
+/**
+ * The executor: one host's rolling deploy, following the planner's steps.
+ * lock → observe → plan → remove leftovers → pull → start N → health gate →
+ * stop old → prune → record. Any failure removes the new containers and
+ * leaves the old ones serving; the lock is always released.
+ */
+import type { ExecResult } from "../exec/exec";
+import { shellCommand } from "../exec/quote";
+import type { Logger } from "../log";
+import type { RemoteHost } from "../ssh/session";
+import { envPayload } from "./env";
+import { DeployError } from "./errors";
+import { waitHealthy } from "./health";
+import { HostLock } from "./lock";
+import { formatDeployHistory, historyFile, observeHost } from "./observe";
+import { type DesiredState, describePlan, type HostPlan, planHost } from "./planner";
+import { dockerRunArgs } from "./run-args";
+import { PULL_WITH_AUTH, RECORD_HISTORY, startScript } from "./scripts";
+import type { AppScope, RegistryAuth } from "./types";
+
+export interface HostDeployOptions {
+  healthTimeoutMs: number;
+  lockTimeoutMs: number;
+  /** A lock without heartbeat for this long belongs to a killed deploy (default 30 s). */
+  lockStaleMs?: number;
+  registryAuth?: RegistryAuth;
+  /** Address published ports bind to (default all interfaces). */
+  bindAddress?: string;
+  /** Tell containers apart by the host name too (several SSH hosts sharing one Docker engine). */
+  hostScope?: boolean;
+  /** Plan only: observe the host, touch nothing. */
+  dryRun?: boolean;
+  logger: Logger;
+}
+
+export interface DeployedInstance {
+  host: string;
+  container: string;
+  port?: number;
+  version: string;
+  digest: string;
+}
+
+export interface HostDeployResult {
+  host: string;
+  plan: HostPlan;
+  /** What serves on the host now (the new instances, or the unchanged ones). */
+  deployed: DeployedInstance[];
+  previousVersion?: string;
+}
+
+export async function deployHost(
+  host: RemoteHost,
+  desired: Omit<DesiredState, "host">,
+  o: HostDeployOptions,
+): Promise<HostDeployResult> {
+  const log = o.logger;
+  const state: DesiredState = { ...desired, host: host.target.host };
+  const scope = hostScope(desired, host, o.hostScope);
+  if (o.dryRun) {
+    const plan = planHost(state, await observeHost(host, scope, desired.image));
+    return { host: host.name, plan, deployed: [], previousVersion: plan.previousVersion };
+  }
+
+  const lock = await HostLock.acquire(host, {
+    scope,
+    deployId: desired.deployId,
+    timeoutMs: o.lockTimeoutMs,
+    staleMs: o.lockStaleMs,
+    observeImage: desired.image,
+    logger: log,
+  });
+  let started: string[] = [];
+  try {
+    let plan: HostPlan | undefined;
+    const t0 = Date.now();
+    // Another app on the host may take a port between our look and our start: look again, a few times.
+    for (let attempt = 1; !plan; attempt++) {
+      const observed =
+        attempt === 1 && lock.observed ? lock.observed : await observeHost(host, scope, desired.image);
+      const candidate = planHost(state, observed);
+      for (const line of describePlan(candidate)) log.debug(line);
+      for (const w of candidate.warnings) log.warn(`${host.name}: ${w}`);
+      if (candidate.upToDate) {
+        log.info(`${host.name}: already runs ${desired.version}`);
+        return {
+          host: host.name,
+          plan: candidate,
+          previousVersion: candidate.previousVersion,
+          deployed: observed.containers
+            .filter((c) => c.state === "running")
+            .map((c) => ({
+              host: host.name,
+              container: c.name,
+              port: c.ports[0]?.host,
+              version: c.version,
+              digest: c.digest,
+            })),
+        };
+      }
+      await removeContainers(
+        host,
+        candidate.removeFirst.map((c) => c.name),
+      );
+      if (candidate.pull) await pull(host, desired.image, o, log);
+      started = candidate.start.map((s) => s.name);
+      const result = await startInstances(host, candidate, desired, o);
+      if (result.exitCode === 0) {
+        plan = candidate;
+        break;
+      }
+      await removeContainers(host, started);
+      started = [];
+      const message = (result.stderr || result.stdout).trim();
+      if (!/port is already allocated|address already in use/i.test(message) || attempt >= 3) {
+        throw new DeployError(`${host.name}: starting the new containers failed: ${message}`);
+      }
+      log.info(`${host.name}: a port was taken meanwhile; allocating again`);
+    }
+    log.info(
+      `${host.name}: started ${started.length} instance(s) of ${desired.version} in ${Date.now() - t0} ms`,
+    );
+
+    const t1 = Date.now();
+    const health = await waitHealthy(host, started, plan.health, desired.run, o.healthTimeoutMs);
+    if (!health.ok) {
+      throw new DeployError(
+        `${host.name}: new instances of ${desired.version} are not healthy: ${health.reason}`,
+      );
+    }
+    log.info(`${host.name}: healthy (${plan.health}) after ${Date.now() - t1} ms`);
+
+    // From here on the new version serves: a failure below must not remove it.
+    const newNames = started;
+    started = [];
+    if (plan.stop.length) {
+      const t2 = Date.now();
+      await host.run(["docker", "stop", ...plan.stop.map((c) => c.name)], { allowFailure: true });
+      log.info(`${host.name}: stopped ${plan.stop.length} old instance(s) in ${Date.now() - t2} ms`);
+    }
+    if (plan.removeAfter.length)
+      await removeContainers(
+        host,
+        plan.removeAfter.map((c) => c.name),
+      );
+    const entry = {
+      deployId: desired.deployId,
+      version: desired.version,
+      digest: desired.digest,
+      image: desired.image,
+      time: new Date().toISOString(),
+    };
+    await host.run(["sh", "-c", RECORD_HISTORY, "sh", historyFile(scope), formatDeployHistory(entry)], {
+      allowFailure: true,
+    });
+    return {
+      host: host.name,
+      plan,
+      previousVersion: plan.previousVersion,
+      deployed: plan.start.map((s, i) => ({
+        host: host.name,
+        container: newNames[i]!,
+        port: s.hostPorts.find((p) => p !== undefined),
+        version: desired.version,
+        digest: desired.digest,
+      })),
+    };
+  } catch (err) {
+    if (started.length) {
+      log.info(`${host.name}: removing the new containers; the old version keeps serving`);
+      await removeContainers(host, started).catch(() => {});
+    }
+    throw err;
+  } finally {
+    await lock.release().catch(() => {});
+  }
+}
+
+/** One `docker run -d` per instance, in parallel, in one round trip; env values travel on stdin. */
+function startInstances(
+  host: RemoteHost,
+  plan: HostPlan,
+  desired: Omit<DesiredState, "host">,
+  o: HostDeployOptions,
+): Promise<ExecResult> {
+  const commands = plan.start.map((s) =>
+    shellCommand([
+      "docker",
+      ...dockerRunArgs(desired.run, s, { image: desired.image, bindAddress: o.bindAddress }),
+    ]),
+  );
+  return host.run(["sh", "-c", startScript(commands)], {
+    input: envPayload(desired.run.env),
+    allowFailure: true,
+    secrets: Object.values(desired.run.env).filter((v) => v.length >= 4),
+  });
+}
+
+export function hostScope(
+  o: { app: string; environment: string },
+  host: RemoteHost,
+  byHost: boolean | undefined,
+): AppScope {
+  return { app: o.app, environment: o.environment, host: byHost ? host.target.host : undefined };
+}
+
+export async function removeContainers(host: RemoteHost, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  await host.run(["docker", "rm", "-f", "-v", ...names], { allowFailure: true });
+}
+
+async function pull(host: RemoteHost, image: string, o: HostDeployOptions, log: Logger): Promise<void> {
+  const t0 = Date.now();
+  const auth = o.registryAuth;
+  const r = auth
+    ? await host.run(["sh", "-c", PULL_WITH_AUTH, "sh", image, auth.registry], {
+        input: dockerConfigJson(auth),
+        allowFailure: true,
+        secrets: [auth.password],
+      })
+    : await host.run(["docker", "pull", "-q", image], { allowFailure: true });
+  if (r.exitCode !== 0) {
+    throw new DeployError(`${host.name}: pulling ${image} failed: ${(r.stderr || r.stdout).trim()}`);
+  }
+  log.info(`${host.name}: pulled ${image} in ${Date.now() - t0} ms`);
+}
+
+/** A docker config.json holding one registry's credentials. */
+export function dockerConfigJson(auth: RegistryAuth): string {
+  const token = Buffer.from(`${auth.username}:${auth.password}`).toString("base64");
+  return JSON.stringify({ auths: { [auth.registry]: { auth: token } } });
+}

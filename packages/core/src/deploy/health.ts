@@ -1,0 +1,56 @@
+/** Running the health gate on a host and explaining a failure with the container's last log lines. */
+import type { RemoteHost } from "../ssh/session";
+import type { HealthMode } from "./planner";
+import { HEALTH } from "./scripts";
+import type { DeployRunConfig } from "./types";
+
+export interface HealthResult {
+  ok: boolean;
+  /** Why it failed, with the failing container's last log lines. */
+  reason?: string;
+}
+
+const LOG_LINES = 20;
+
+export async function waitHealthy(
+  host: RemoteHost,
+  names: string[],
+  mode: HealthMode,
+  run: DeployRunConfig,
+  timeoutMs: number,
+): Promise<HealthResult> {
+  if (names.length === 0) return { ok: true };
+  const h = run.health ?? {};
+  const port = h.port ?? run.ports[0]?.container ?? 0;
+  // The gate polls fast whatever the configured interval (that one paces checks of a running app).
+  const intervalS = 0.1;
+  const args = [
+    "sh",
+    "-c",
+    HEALTH,
+    "sh",
+    String(Math.ceil(timeoutMs / 1000)),
+    intervalS.toFixed(2),
+    mode,
+    h.http ?? "/",
+    String(port),
+    String(Math.ceil((h.startPeriodMs ?? 1000) / 1000)),
+    String(Math.max(1, Math.ceil((h.timeoutMs ?? 3000) / 1000))),
+    String(names.length),
+    ...names,
+    ...(mode === "command" ? (h.command ?? []) : []),
+  ];
+  const r = await host.run(args, { allowFailure: true });
+  if (r.exitCode === 0) return { ok: true };
+  const fail = r.stdout.split("\n").find((l) => l.startsWith("FAIL "));
+  const [, name = "-", ...why] = (fail ?? "FAIL - health check failed").split(" ");
+  let reason = `${name === "-" ? "" : `${name}: `}${why.join(" ")}`;
+  if (name !== "-") {
+    const logs = await host.run(["docker", "logs", "--tail", String(LOG_LINES), name], {
+      allowFailure: true,
+    });
+    const text = (logs.stdout + logs.stderr).trim();
+    reason += text ? `\nlast log lines of ${name}:\n${text}` : `\n(${name} logged nothing)`;
+  }
+  return { ok: false, reason };
+}

@@ -1,0 +1,170 @@
+/**
+ * Many hosts: host by host (or max-parallel at once); the first failure stops
+ * the rollout, hosts not reached stay on the old version, and the report says
+ * which host runs what.
+ */
+
+import { UsageError } from "../errors";
+import type { Logger } from "../log";
+import { SshSession, type SshSessionOptions } from "../ssh/session";
+import { describeTarget, type SshTarget } from "../ssh/target";
+import { DeployError } from "./errors";
+import { type DeployedInstance, deployHost, type HostDeployResult } from "./executor";
+import { newDeployId, parseImageRef } from "./labels";
+import { describePlan, type HostPlan } from "./planner";
+import type { DeployEnvironment, RegistryAuth } from "./types";
+
+export interface DeployRequest {
+  environment: DeployEnvironment;
+  /** Pinned image: registry/repository[:tag]@sha256:…. */
+  image: string;
+  /** Version label (default: the image's tag, else the short digest). */
+  version?: string;
+  /** Overrides run.instances. */
+  instances?: number;
+  /** Overrides the environment's hosts. */
+  hosts?: SshTarget[];
+  /** Overrides deploy.maxParallel. */
+  maxParallel?: number;
+  registryAuth?: RegistryAuth;
+  bindAddress?: string;
+  lockStaleMs?: number;
+  /** See HostDeployOptions.hostScope. */
+  hostScope?: boolean;
+  dryRun?: boolean;
+  deployId?: string;
+  ssh: SshSessionOptions;
+  logger: Logger;
+}
+
+export type HostStatus = "deployed" | "unchanged" | "failed" | "not-started" | "planned";
+
+export interface HostOutcome {
+  host: string;
+  status: HostStatus;
+  /** The version the host serves after this run (as far as known). */
+  version?: string;
+  error?: string;
+  plan?: HostPlan;
+}
+
+export interface DeployReport {
+  deployId: string;
+  version: string;
+  digest: string;
+  durationMs: number;
+  deployed: DeployedInstance[];
+  previousVersion?: string;
+  hosts: HostOutcome[];
+}
+
+/** Thrown when a rollout fails; carries the per-host report. */
+export class RolloutError extends DeployError {
+  constructor(
+    message: string,
+    readonly report: DeployReport,
+  ) {
+    super(message);
+  }
+}
+
+export async function deploy(req: DeployRequest): Promise<DeployReport> {
+  const started = Date.now();
+  const { environment: env, logger: log } = req;
+  const ref = parseImageRef(req.image);
+  if (!ref.digest) {
+    throw new UsageError(
+      `image "${req.image}" is not pinned: expected registry/repository[:tag]@sha256:<digest>`,
+    );
+  }
+  const hosts = req.hosts ?? env.hosts;
+  if (hosts.length === 0) throw new UsageError(`environment "${env.name}" has no hosts to deploy to`);
+  const version = req.version ?? ref.tag ?? ref.digest.slice(7, 19);
+  const deployId = req.deployId ?? newDeployId();
+  const run = { ...env.run, instances: req.instances ?? env.run.instances };
+  const maxParallel = Math.max(1, req.maxParallel ?? env.deploy.maxParallel);
+  for (const v of Object.values(run.env)) if (v.length >= 4) log.mask(v);
+
+  const outcomes: HostOutcome[] = hosts.map((h) => ({ host: describeTarget(h), status: "not-started" }));
+  const results: HostDeployResult[] = [];
+  const report = (): DeployReport => ({
+    deployId,
+    version,
+    digest: ref.digest,
+    durationMs: Date.now() - started,
+    deployed: results.flatMap((r) => r.deployed),
+    previousVersion: results.find((r) => r.previousVersion)?.previousVersion,
+    hosts: outcomes,
+  });
+
+  const session = await SshSession.create({ ...req.ssh, logger: log });
+  let failure: unknown;
+  try {
+    let next = 0;
+    const worker = async () => {
+      while (failure === undefined && next < hosts.length) {
+        const i = next++;
+        const target = hosts[i]!;
+        const outcome = outcomes[i]!;
+        try {
+          const host = await session.connect(target);
+          const result = await log.group(`${req.dryRun ? "plan" : "deploy"} ${version} → ${host.name}`, () =>
+            deployHost(
+              host,
+              {
+                app: env.app,
+                environment: env.name,
+                version,
+                digest: ref.digest,
+                image: req.image,
+                deployId,
+                run,
+                keep: env.deploy.keep,
+              },
+              {
+                healthTimeoutMs: env.deploy.healthTimeoutMs,
+                lockTimeoutMs: env.deploy.lockTimeoutMs,
+                lockStaleMs: req.lockStaleMs,
+                registryAuth: req.registryAuth,
+                bindAddress: req.bindAddress,
+                hostScope: req.hostScope,
+                dryRun: req.dryRun,
+                logger: log,
+              },
+            ),
+          );
+          results.push(result);
+          outcome.plan = result.plan;
+          outcome.status = req.dryRun ? "planned" : result.plan.upToDate ? "unchanged" : "deployed";
+          outcome.version = req.dryRun ? result.previousVersion : version;
+          if (req.dryRun) for (const line of describePlan(result.plan)) log.info(line);
+        } catch (err) {
+          outcome.status = "failed";
+          outcome.error = err instanceof Error ? err.message : String(err);
+          failure ??= err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(maxParallel, hosts.length) }, worker));
+  } finally {
+    await session.close();
+  }
+
+  const final = report();
+  if (failure !== undefined) {
+    const lines = final.hosts.map(
+      (h) =>
+        `  ${h.host}: ${h.status}${h.status === "deployed" || h.status === "unchanged" ? ` (${h.version})` : h.status === "not-started" ? " (old version untouched)" : ""}`,
+    );
+    const reason = failure instanceof Error ? failure.message : String(failure);
+    const err = new RolloutError(
+      `deploy of ${version} failed: ${reason}\nhosts:\n${lines.join("\n")}`,
+      final,
+    );
+    if (failure instanceof Error && "userError" in failure && (failure as { userError: boolean }).userError) {
+      Object.defineProperty(err, "userError", { value: true });
+    }
+    throw err;
+  }
+  return final;
+}

@@ -1,0 +1,202 @@
+/**
+ * OpenSSH-client transport. An SshSession owns a private 0700 temp dir (key,
+ * known_hosts, control sockets); each host gets one multiplexed ControlMaster
+ * connection for the whole deploy, so commands cost no new handshake.
+ * Remote commands are argument lists, quoted with shellCommand() — never raw strings.
+ */
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ExecError } from "../errors";
+import { type ExecResult, exec } from "../exec/exec";
+import { shellCommand } from "../exec/quote";
+import { type Logger, silentLogger } from "../log";
+import { sshArgs } from "./args";
+import { SshError } from "./errors";
+import { describeTarget, type SshTarget } from "./target";
+
+export interface SshSessionOptions {
+  /** known_hosts file to verify host keys against (default: the user's ~/.ssh/known_hosts). */
+  knownHostsFile?: string;
+  /** known_hosts lines (e.g. from a secret); written to the session dir and used instead of knownHostsFile. */
+  knownHosts?: string;
+  /** Skip host key verification. Dangerous: a warning is logged for every host. */
+  insecureIgnoreHostKey?: boolean;
+  /** Private key file. */
+  identityFile?: string;
+  /** Private key material; written 0600 into the session dir and removed on close. */
+  privateKey?: string;
+  /** Seconds to wait for a TCP connection (default 10). */
+  connectTimeoutSeconds?: number;
+  logger?: Logger;
+}
+
+export interface RemoteRunOptions {
+  /** Sent to the remote command's stdin; how secrets travel. */
+  input?: string | Buffer;
+  /** Return the result instead of throwing on a non-zero exit. */
+  allowFailure?: boolean;
+  /** Stream output lines to the logger. */
+  stream?: boolean;
+  /** Values masked in logs and errors. */
+  secrets?: readonly string[];
+}
+
+/** What the deploy needs from a host: run an argument list there. */
+export interface RemoteHost {
+  /** `user@host:port`, for messages. */
+  readonly name: string;
+  readonly target: SshTarget;
+  run(args: readonly string[], options?: RemoteRunOptions): Promise<ExecResult>;
+}
+
+export class SshSession {
+  private readonly connections = new Map<string, SshConnection>();
+
+  private constructor(
+    readonly dir: string,
+    private readonly options: SshSessionOptions,
+    private readonly identityFile: string | undefined,
+    private readonly knownHostsFile: string | undefined,
+  ) {}
+
+  static async create(options: SshSessionOptions = {}): Promise<SshSession> {
+    const dir = await mkdtemp(join(tmpdir(), "pt-ssh-"));
+    await chmod(dir, 0o700);
+    let identityFile = options.identityFile;
+    if (options.privateKey) {
+      identityFile = join(dir, "id");
+      // ssh refuses keys without a final newline, and keys readable by others.
+      await writeFile(identityFile, options.privateKey.replace(/\r\n/g, "\n").trimEnd() + "\n", {
+        mode: 0o600,
+      });
+    }
+    let knownHostsFile = options.knownHostsFile;
+    if (options.knownHosts) {
+      knownHostsFile = join(dir, "known_hosts");
+      await writeFile(knownHostsFile, options.knownHosts.trimEnd() + "\n", { mode: 0o600 });
+    }
+    return new SshSession(dir, options, identityFile, knownHostsFile);
+  }
+
+  /** The host's connection, opened (and its host key checked) on first use. */
+  async connect(target: SshTarget): Promise<SshConnection> {
+    const key = describeTarget(target) + (target.jump ? ` via ${target.jump}` : "");
+    let conn = this.connections.get(key);
+    if (!conn) {
+      const logger = this.options.logger ?? silentLogger;
+      if (this.options.insecureIgnoreHostKey) {
+        logger.warn(
+          `host key verification is DISABLED for ${describeTarget(target)}: anyone on the network path can impersonate it`,
+        );
+      }
+      const controlPath = join(this.dir, `c${this.connections.size}`);
+      const args = sshArgs(target, {
+        controlPath,
+        knownHostsFile: this.knownHostsFile,
+        insecureIgnoreHostKey: this.options.insecureIgnoreHostKey,
+        identityFile: this.identityFile,
+        connectTimeoutSeconds: this.options.connectTimeoutSeconds ?? 10,
+        controlPersistSeconds: 60,
+      });
+      conn = new SshConnection(target, args, controlPath, this.knownHostsFile, logger);
+      this.connections.set(key, conn);
+      try {
+        await conn.open();
+      } catch (err) {
+        this.connections.delete(key);
+        throw err;
+      }
+    }
+    return conn;
+  }
+
+  /** Close every master connection and remove the session dir (key included). */
+  async close(): Promise<void> {
+    await Promise.all([...this.connections.values()].map((c) => c.close()));
+    this.connections.clear();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export class SshConnection implements RemoteHost {
+  readonly name: string;
+
+  constructor(
+    readonly target: SshTarget,
+    private readonly args: string[],
+    private readonly controlPath: string,
+    private readonly knownHostsFile: string | undefined,
+    private readonly logger: Logger,
+  ) {
+    this.name = describeTarget(target);
+  }
+
+  /** Start the master connection; fails with SshError on host key or connection problems. */
+  async open(): Promise<void> {
+    await this.run(["true"]);
+  }
+
+  async run(args: readonly string[], options: RemoteRunOptions = {}): Promise<ExecResult> {
+    if (args.length === 0) throw new TypeError("a remote command needs at least one argument");
+    const result = await exec("ssh", [...this.args, shellCommand(args)], {
+      input: options.input,
+      allowFailure: true,
+      stream: options.stream,
+      logger: this.logger,
+      secrets: options.secrets,
+    });
+    // 255 is ssh's own failure; a remote command exiting 255 with no ssh message passes through.
+    if (result.exitCode === 255) this.checkTransport(result.stderr);
+    if (result.exitCode !== 0 && !options.allowFailure) {
+      throw new ExecError(
+        `ssh ${this.name} ${shellCommand(args)}`,
+        result.exitCode,
+        result.stderr || result.stdout,
+        `on ${this.name}: ${args[0]} exited with code ${result.exitCode}${tail(result.stderr || result.stdout)}`,
+      );
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await exec("ssh", ["-o", `ControlPath=${this.controlPath}`, "-O", "exit", this.target.host], {
+      allowFailure: true,
+    });
+  }
+
+  private checkTransport(stderr: string): void {
+    if (
+      /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \S+ host key is known/i.test(
+        stderr,
+      )
+    ) {
+      const changed = /HAS CHANGED/.test(stderr);
+      const where = this.knownHostsFile ?? "~/.ssh/known_hosts";
+      throw new SshError(
+        this.target.host,
+        `host key verification failed for ${this.name} (${changed ? "the key changed since it was recorded in" : "not in"} known_hosts ${where})`,
+        { hint: "add the host's key to known-hosts (ssh-keyscan, checked out of band)" },
+      );
+    }
+    const sshMessage = stderr
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(
+        (l) =>
+          /^(ssh|kex_exchange|Connection|Permission denied|banner exchange|channel)/i.test(l) ||
+          /: (Connection|Permission|Could not)/.test(l),
+      );
+    if (sshMessage.length > 0) {
+      throw new SshError(
+        this.target.host,
+        `ssh to ${this.name} failed: ${sshMessage[sshMessage.length - 1]}`,
+      );
+    }
+  }
+}
+
+function tail(text: string): string {
+  const lines = text.trim().split("\n").filter(Boolean);
+  return lines.length ? `: ${lines.slice(-10).join("\n")}` : "";
+}

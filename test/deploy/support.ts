@@ -1,0 +1,157 @@
+/**
+ * Fixtures for the deploy tests: a tiny HTTP app (busybox httpd serving its
+ * version) built and pushed to the test registry, environments on the test
+ * ssh hosts, and clean-up of everything an app left on the host.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { DeployRequest } from "../../packages/core/src/deploy/rollout";
+import type { DeployEnvironment, DeployRunConfig } from "../../packages/core/src/deploy/types";
+import { exec } from "../../packages/core/src/exec/exec";
+import { silentLogger } from "../../packages/core/src/log";
+import { SshSession } from "../../packages/core/src/ssh/session";
+import { type TestEnv, testEnv } from "../support/env";
+import { tempDir, uniqueName } from "../support/helpers";
+
+export const env: TestEnv = testEnv();
+
+export function newApp(): string {
+  return uniqueName("pt-test-deploy");
+}
+
+/** Build the app at `version` and push it; returns the pinned reference. `healthy: false` has no /healthz. */
+export async function buildApp(app: string, version: string, o: { healthy?: boolean } = {}): Promise<string> {
+  const dir = tempDir("pt-deploy-img-");
+  mkdirSync(join(dir, "www"));
+  writeFileSync(join(dir, "www", "index.html"), version);
+  if (o.healthy !== false) writeFileSync(join(dir, "www", "healthz"), "ok");
+  writeFileSync(
+    join(dir, "Dockerfile"),
+    [
+      `FROM ${env.images.busybox}`,
+      "COPY www /www",
+      'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]',
+      "",
+    ].join("\n"),
+  );
+  const repo = `${env.registry.host}/${app}/app`;
+  const tag = `${repo}:${version}`;
+  await exec("docker", ["build", "-q", "-t", tag, dir]);
+  const config = tempDir("pt-deploy-cfg-");
+  await exec(
+    "docker",
+    ["--config", config, "login", "-u", env.registry.user, "--password-stdin", env.registry.host],
+    {
+      input: env.registry.password,
+    },
+  );
+  const push = await exec("docker", ["--config", config, "push", tag]);
+  const digest = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
+  if (!digest) throw new Error(`no digest in push output: ${push.stdout}`);
+  return `${repo}:${version}@${digest}`;
+}
+
+export function runConfig(
+  ports: { from: number; to: number },
+  extra: Partial<DeployRunConfig> = {},
+): DeployRunConfig {
+  return {
+    instances: 2,
+    ports: [{ container: 8080, host: ports, protocol: "tcp" }],
+    env: {},
+    volumes: [],
+    labels: {},
+    health: { http: "/healthz" },
+    stopTimeoutMs: 5000,
+    init: true,
+    restart: "no",
+    ...extra,
+  };
+}
+
+export function environment(app: string, run: DeployRunConfig, hosts = 1): DeployEnvironment {
+  return {
+    name: "test",
+    app,
+    hosts: env.ssh.hosts.slice(0, hosts).map((host) => ({ host, user: env.ssh.user, port: env.ssh.port })),
+    deploy: { strategy: "rolling", maxParallel: 1, keep: 1, healthTimeoutMs: 15_000, lockTimeoutMs: 30_000 },
+    run,
+  };
+}
+
+export const sshOptions = () => ({ identityFile: env.ssh.key, knownHostsFile: env.ssh.knownHosts });
+
+/** The parts of a DeployRequest every test shares: both test hosts share one Docker engine, hence hostScope. */
+export function request(
+  environment: DeployEnvironment,
+  image: string,
+  extra: Partial<DeployRequest> = {},
+): DeployRequest {
+  return {
+    environment,
+    image,
+    ssh: sshOptions(),
+    bindAddress: "127.0.0.1",
+    hostScope: true,
+    logger: silentLogger,
+    ...extra,
+  };
+}
+
+/** Body of GET / on a port, or undefined when nothing answers 200. */
+export async function versionOn(port: number): Promise<string | undefined> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+    return r.ok ? (await r.text()).trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Containers of an app on the (shared) engine: name, state, version. */
+export async function containersOf(app: string): Promise<{ name: string; state: string; version: string }[]> {
+  const r = await exec("docker", [
+    "ps",
+    "-a",
+    "--filter",
+    `label=dev.powertrain.app=${app}`,
+    "--format",
+    '{{.Names}}\t{{.State}}\t{{.Label "dev.powertrain.version"}}',
+  ]);
+  return r.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      const [name = "", state = "", version = ""] = l.split("\t");
+      return { name, state, version };
+    });
+}
+
+/** Remove the app's containers, images, locks and history. */
+export async function cleanUp(app: string): Promise<void> {
+  const ids = (await exec("docker", ["ps", "-aq", "--filter", `label=dev.powertrain.app=${app}`])).stdout
+    .split("\n")
+    .filter(Boolean);
+  if (ids.length) await exec("docker", ["rm", "-f", ...ids], { allowFailure: true });
+  const images = (await exec("docker", ["images", "-q", `${env.registry.host}/${app}/app`])).stdout
+    .split("\n")
+    .filter(Boolean);
+  if (images.length) await exec("docker", ["rmi", "-f", ...new Set(images)], { allowFailure: true });
+  const session = await SshSession.create(sshOptions());
+  try {
+    const conn = await session.connect({ host: env.ssh.hosts[0]!, user: env.ssh.user, port: env.ssh.port });
+    await conn.run(["sh", "-c", 'rm -rf "$HOME/.powertrain/locks/$1".* "$HOME/.powertrain/$1".*', "sh", app]);
+  } finally {
+    await session.close();
+  }
+}
+
+/** The error `promise` rejects with; fails the test when it resolves. */
+export async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected a failure, but it succeeded");
+}
