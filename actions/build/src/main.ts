@@ -1,5 +1,20 @@
+/**
+ * The build action: inputs → core's build pipeline → outputs, job summary and
+ * one annotation per failing test. The summary and the annotations are written
+ * on failure too, which is the point of getting the reports out of the build.
+ */
+import * as actions from "@actions/core";
 import { type ActionContext, readInputs } from "@powertrain/action-kit";
-import { NotImplementedError } from "@powertrain/core";
+import {
+  BuildError,
+  type BuildResult,
+  type Logger,
+  loadConfig,
+  type PartialBuild,
+  runBuild,
+  type TestSummary,
+} from "@powertrain/core";
+import { writeBuildSummary } from "./summary";
 
 export const inputs = {
   config: { kind: "string", default: "powertrain.yml" },
@@ -12,9 +27,61 @@ export const inputs = {
   summary: { kind: "boolean", default: true },
 } as const;
 
-export async function main(_ctx: ActionContext): Promise<void> {
-  readInputs(inputs);
-  throw new NotImplementedError("the build action");
+/** The test-target input value that skips the tests (an empty input means "as powertrain.yml says"). */
+export const SKIP_TESTS = "none";
+
+export async function main(ctx: ActionContext): Promise<void> {
+  const input = readInputs(inputs);
+  const { config } = await loadConfig(input.config);
+  const testTarget = input["test-target"];
+  let result: BuildResult;
+  try {
+    result = await runBuild(
+      {
+        configFile: input.config,
+        config,
+        context: input.context,
+        dockerfile: input.dockerfile,
+        target: input.target,
+        testTarget: testTarget === SKIP_TESTS ? "" : testTarget,
+        buildArgs: input["build-args"],
+      },
+      { logger: ctx.logger, smokeEnvironment: input.environment },
+    );
+  } catch (err) {
+    if (err instanceof BuildError) await report(err.partial, ctx.logger, input.summary, err.message);
+    throw err;
+  }
+  actions.setOutput("image", result.image);
+  actions.setOutput("image-id", result.imageId);
+  actions.setOutput("size", String(result.size));
+  actions.setOutput("config", JSON.stringify(result.config));
+  await report(result, ctx.logger, input.summary);
 }
 
 export async function post(_ctx: ActionContext): Promise<void> {}
+
+/** Test counts as the `tests` output, annotations for failures, and the job summary. */
+async function report(
+  build: PartialBuild & Partial<BuildResult>,
+  logger: Logger,
+  summary: boolean,
+  failure?: string,
+): Promise<void> {
+  if (build.tests) {
+    actions.setOutput("tests", JSON.stringify(testCounts(build.tests)));
+    annotate(build.tests, logger);
+  }
+  if (summary) await writeBuildSummary(actions.summary, build, failure);
+}
+
+export function testCounts(tests: TestSummary): { passed: number; failed: number; skipped: number } {
+  return { passed: tests.passed, failed: tests.failed, skipped: tests.skipped };
+}
+
+function annotate(tests: TestSummary, logger: Logger): void {
+  for (const f of tests.failures) {
+    const position = f.location ? { file: f.location.file, line: f.location.line } : undefined;
+    logger.error(`${f.name}: ${f.message}`, position);
+  }
+}

@@ -1,13 +1,14 @@
 /** `powertrain build`: build, test and check the image as the build action does, from a terminal. */
 
-import { loadConfig, UsageError } from "@powertrain/core";
 import {
   BuildError,
   dryRunBuild,
   formatImageReport,
   formatTestSummary,
+  loadConfig,
   runBuild,
-} from "@powertrain/core/src/build";
+  UsageError,
+} from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../main";
 

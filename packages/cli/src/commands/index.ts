@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliContext } from "../main";
+import { registerBuild } from "./build";
 import { registerDeploy } from "./deploy";
 import { registerExtractConfig } from "./extract-config";
 import { registerFind } from "./find";
@@ -19,6 +20,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerValidate(program, ctx);
   registerInit(program, ctx);
   registerImport(program, ctx);
+  registerBuild(program, ctx);
   registerPublish(program, ctx);
   registerPromote(program, ctx);
   registerImages(program, ctx);

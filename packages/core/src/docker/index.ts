@@ -1,2 +1,6 @@
-// Filled in by its issue; see DESIGN.md layout.
-export {};
+export * from "./build-args";
+export * from "./builder";
+export * from "./container";
+export * from "./docker";
+export * from "./history";
+export * from "./inspect";

@@ -1,0 +1,121 @@
+/**
+ * Benchmark of the build: does the final image really come almost for free
+ * after the test stage? Builds the passing fixture app (a copy, in a temp
+ * directory) three ways and prints the times:
+ *
+ *   1. cold:   test stage from a cold cache, then the final image
+ *   2. alone:  the final image alone from a cold cache (no test stage)
+ *   3. warm:   test stage + final image after a one-line source change
+ *
+ * Target: the final build after the test stage costs under 15% of building
+ * the final image alone from a cold cache.
+ *
+ * Usage: bench/build [--runs N] [--base IMAGE] [--install-ms MS]
+ *   --base        base image (default PT_IMAGE_NODE, else powertrain-test/node:20)
+ *   --install-ms  how long the fixture's stand-in for `npm ci` takes (default 2000); the final
+ *                 build's own cost is fixed, so the ratio depends on how slow a cold build is
+ */
+import { randomBytes } from "node:crypto";
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { type BuildRequest, runBuild } from "../packages/core/src/build";
+import { loadConfig } from "../packages/core/src/config/load";
+import { exec } from "../packages/core/src/exec/exec";
+import { silentLogger } from "../packages/core/src/log";
+
+const TARGET = 0.15;
+
+interface Times {
+  test: number;
+  final: number;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: "string", default: "3" },
+      base: { type: "string" },
+      "install-ms": { type: "string", default: "2000" },
+    },
+  });
+  const runs = Math.max(1, Number(values.runs) || 1);
+  const base = values.base ?? process.env.PT_IMAGE_NODE ?? "powertrain-test/node:20";
+  const fixture = resolve(__dirname, "../test/fixtures/apps/passing");
+  const work = mkdtempSync(join(tmpdir(), "powertrain-bench-build-"));
+  const image = `pt-build-bench-${randomBytes(4).toString("hex")}:1`;
+  try {
+    cpSync(fixture, work, { recursive: true });
+    const configFile = join(work, "powertrain.yml");
+    const { config } = await loadConfig(configFile);
+    const request: BuildRequest = {
+      configFile,
+      config,
+      image,
+      buildArgs: { BASE: base, INSTALL_MS: values["install-ms"] },
+      cwd: work,
+    };
+    const build = async (extra: Partial<BuildRequest>): Promise<Times> => {
+      const r = await runBuild({ ...request, ...extra }, { logger: silentLogger, smokeTest: false });
+      return { test: r.durationsMs.test ?? 0, final: r.durationsMs.final };
+    };
+
+    const cold: Times[] = [];
+    const alone: Times[] = [];
+    const warm: Times[] = [];
+    for (let i = 0; i < runs; i++) {
+      cold.push(await build({ noCache: true }));
+      alone.push(await build({ noCache: true, skipTests: true }));
+      appendFileSync(join(work, "src/app.js"), `// change ${i}\n`);
+      warm.push(await build({}));
+    }
+
+    const m = (list: Times[], key: keyof Times) => median(list.map((t) => t[key]));
+    const ratio = m(cold, "final") / m(alone, "final");
+    const rows: [string, number, number][] = [
+      ["cold: test stage + final image", m(cold, "test"), m(cold, "final")],
+      ["final image alone, cold cache", 0, m(alone, "final")],
+      ["warm: one-line source change", m(warm, "test"), m(warm, "final")],
+    ];
+    console.log(
+      `build benchmark (${runs} run${runs === 1 ? "" : "s"}, median; base ${base}; install step ${values["install-ms"]} ms)\n`,
+    );
+    console.log(`${"".padEnd(34)}${"test stage".padStart(12)}${"final".padStart(10)}${"total".padStart(10)}`);
+    for (const [name, test, final] of rows) {
+      console.log(
+        `${name.padEnd(34)}${fmt(test).padStart(12)}${fmt(final).padStart(10)}${fmt(test + final).padStart(10)}`,
+      );
+    }
+    const ok = ratio < TARGET;
+    console.log(
+      `\nfinal build after the test stage: ${(ratio * 100).toFixed(1)}% of a cold final build ` +
+        `(target < ${TARGET * 100}%): ${ok ? "ok" : "MISSED"}; ` +
+        `fixed cost ${fmt(m(cold, "final"))} (the final stage's own steps and the labels)`,
+    );
+    return ok ? 0 : 1;
+  } finally {
+    await exec("docker", ["image", "rm", "--force", image, `${image}-test`], { allowFailure: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function fmt(ms: number): string {
+  return ms === 0 ? "—" : `${(ms / 1000).toFixed(2)} s`;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  },
+);

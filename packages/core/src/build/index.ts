@@ -1,0 +1,10 @@
+export { BuildError, type PartialBuild } from "./errors";
+export { formatImageReport, formatMs, formatTestSummary } from "./format";
+export { checkImage, formatBytes, type ImageChecks, type ImageReport, imageReport } from "./image-report";
+export { parseJUnit, type TestCaseResult, type TestLocation, type TestStatus } from "./junit";
+export { configFromLabels, imageLabels, LABEL_BUILD_NUMBER, LABEL_CONFIG, LABEL_SCHEMA } from "./labels";
+export { type BuildResult, type BuildRunOptions, dryRunBuild, planCommands, runBuild } from "./pipeline";
+export { type BuildPlan, type BuildRequest, defaultImage, planBuild } from "./plan";
+export { type SmokeTestResult, smokeTest } from "./smoke";
+export { collectTestReports, DEFAULT_REPORTS_DIR, type TestStageOutcome } from "./test-stage";
+export { locateSource, summarizeTests, type TestFailure, type TestSummary } from "./tests";

@@ -1,0 +1,228 @@
+/**
+ * The build: test stage (reports out, even on failure), final image reusing
+ * the test stage's layers, image report and checks, optional smoke test.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PowertrainConfig } from "../config/schema";
+import { countCachedSteps, type DockerCommand, labelDockerfile } from "../docker/build-args";
+import { type Builder, detectBuilder } from "../docker/builder";
+import { docker, dockerBinary } from "../docker/docker";
+import { imageHistory } from "../docker/history";
+import { inspectImage } from "../docker/inspect";
+import { exec } from "../exec/exec";
+import { shellCommand } from "../exec/quote";
+import type { Logger } from "../log";
+import { type CiMetadata, ciMetadata, type GitRunner } from "../version/ci";
+import { BuildError } from "./errors";
+import { checkImage, type ImageChecks, type ImageReport, imageReport } from "./image-report";
+import { type BuildPlan, type BuildRequest, planBuild } from "./plan";
+import { type SmokeTestResult, smokeTest } from "./smoke";
+import { collectTestReports, tail, testStageFailure } from "./test-stage";
+import type { TestSummary } from "./tests";
+
+export interface BuildRunOptions {
+  logger: Logger;
+  /** Environment for CI metadata and builder detection (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Use this builder instead of detecting one. */
+  builder?: Builder;
+  /** Run the smoke test when powertrain.yml configures one (default true). */
+  smokeTest?: boolean;
+  /** Run configuration the smoke test starts (default build.smoke-test.environment, else ci). */
+  smokeEnvironment?: string;
+  /** Build time, for the created label (tests pin it). */
+  now?: Date;
+}
+
+export interface BuildResult {
+  image: string;
+  imageId: string;
+  size: number;
+  builder: Builder;
+  config: PowertrainConfig;
+  labels: Record<string, string>;
+  testImage?: string;
+  tests?: TestSummary;
+  report: ImageReport;
+  checks: ImageChecks;
+  smoke?: SmokeTestResult;
+  /** Steps served from the build cache in each build. */
+  cachedSteps: { test?: number; final: number };
+  durationsMs: { test?: number; final: number };
+}
+
+/** Build, test and check the image. Throws BuildError (with what was learnt so far) on failure. */
+export async function runBuild(request: BuildRequest, options: BuildRunOptions): Promise<BuildResult> {
+  const { logger } = options;
+  const cwd = request.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const builder = options.builder ?? (await detectBuilder(logger, env));
+  const ci = await ciMetadata(env, gitIn(cwd));
+  const work = await mkdtemp(join(tmpdir(), "powertrain-build-"));
+  try {
+    const iidFile = join(work, "iid");
+    const plan = planBuild(request, builder, ci, options.now ?? new Date(), iidFile);
+    for (const w of plan.warnings) logger.warn(w);
+
+    let tests: TestSummary | undefined;
+    let testMs: number | undefined;
+    let testCached: number | undefined;
+    if (plan.test) {
+      const { test } = plan;
+      const started = Date.now();
+      const out = await logger.group(`Test stage "${test.target}"`, () =>
+        runDockerBuild(test.command, cwd, logger, `the test stage "${test.target}"`),
+      );
+      testCached = countCachedSteps(out);
+      const outcome = await collectTestReports({
+        image: test.image,
+        reportsDir: test.reportsDir,
+        context: join(cwd, plan.context),
+        root: cwd,
+        logger,
+      });
+      testMs = Date.now() - started;
+      tests = outcome.tests;
+      const failure = testStageFailure(outcome, test.reportsDir);
+      if (failure) throw failure;
+      if (tests)
+        logger.info(`tests: ${tests.passed} passed, ${tests.failed} failed, ${tests.skipped} skipped`);
+    }
+
+    const started = Date.now();
+    const out = await logger
+      .group("Final image", async () => {
+        let log = await runDockerBuild(plan.final, cwd, logger, "the image");
+        const { labelStep } = plan;
+        if (labelStep?.baseIidFile) {
+          const base = (await readFile(labelStep.baseIidFile, "utf8")).trim();
+          log += await runDockerBuild(
+            labelStep.command,
+            cwd,
+            logger,
+            "the image's labels",
+            labelDockerfile(base, plan.labels),
+          );
+        }
+        return log;
+      })
+      .catch((err: unknown) => {
+        throw err instanceof BuildError ? new BuildError(err.message, { tests }) : err;
+      });
+    const finalMs = Date.now() - started;
+    const imageId = (await readFile(iidFile, "utf8")).trim();
+    const [info, history] = await Promise.all([inspectImage(imageId, logger), imageHistory(imageId, logger)]);
+    const report = imageReport(plan.image, info, history);
+    const checks = checkImage(report, { root: plan.settings.root, budget: plan.sizeBudget });
+    for (const w of checks.warnings) logger.warn(w);
+    if (checks.errors.length > 0) throw new BuildError(checks.errors.join("\n"), { tests, report });
+
+    const result: BuildResult = {
+      image: plan.image,
+      imageId,
+      size: info.size,
+      builder,
+      config: request.config,
+      labels: info.labels,
+      testImage: plan.test?.image,
+      tests,
+      report,
+      checks,
+      cachedSteps: { test: testCached, final: countCachedSteps(out) },
+      durationsMs: { test: testMs, final: finalMs },
+    };
+    const smoke = plan.settings["smoke-test"];
+    if (smoke && options.smokeTest !== false) {
+      result.smoke = await logger.group("Smoke test", () =>
+        smokeTest({
+          image: plan.image,
+          config: request.config,
+          environment: options.smokeEnvironment ?? smoke.environment ?? "ci",
+          settings: smoke,
+          logger,
+        }),
+      );
+      if (!result.smoke.passed) throw new BuildError(result.smoke.message, { tests, report });
+    }
+    return result;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The commands a build would run, for --dry-run; nothing is built. */
+export async function dryRunBuild(
+  request: BuildRequest,
+  options: Pick<BuildRunOptions, "logger" | "env" | "builder" | "now">,
+): Promise<{ plan: BuildPlan; commands: string[] }> {
+  const env = options.env ?? process.env;
+  const builder = options.builder ?? (await detectBuilder(options.logger, env));
+  const ci = await ciMetadata(env, gitIn(request.cwd ?? process.cwd()));
+  const plan = planBuild(request, builder, ci, options.now ?? new Date());
+  return { plan, commands: planCommands(plan) };
+}
+
+/** The docker command lines of a plan, as they would be typed. */
+export function planCommands(plan: BuildPlan): string[] {
+  const bin = dockerBinary();
+  const line = (c: DockerCommand) =>
+    `${Object.entries(c.env)
+      .map(([k, v]) => `${k}=${v} `)
+      .join("")}${shellCommand([bin, ...c.args])}`;
+  const commands: string[] = [];
+  if (plan.test) {
+    commands.push(line(plan.test.command));
+    commands.push(shellCommand([bin, "create", plan.test.image]));
+    commands.push(shellCommand([bin, "cp", `<container>:${plan.test.reportsDir}/.`, "<reports>"]));
+    commands.push(shellCommand([bin, "rm", "--force", "--volumes", "<container>"]));
+  }
+  commands.push(line(plan.final));
+  if (plan.labelStep) {
+    const dockerfile = labelDockerfile("<final image id>", plan.labels);
+    commands.push(`${line(plan.labelStep.command)} <<'DOCKERFILE'\n${dockerfile}DOCKERFILE`);
+  }
+  commands.push(shellCommand([bin, "image", "inspect", plan.image]));
+  commands.push(
+    shellCommand([bin, "history", "--no-trunc", "--human=false", "--format", "{{json .}}", plan.image]),
+  );
+  return commands;
+}
+
+async function runDockerBuild(
+  command: DockerCommand,
+  cwd: string,
+  logger: Logger,
+  what: string,
+  dockerfileOnStdin?: string,
+): Promise<string> {
+  const r = await docker(command.args, {
+    cwd,
+    env: command.env,
+    input: dockerfileOnStdin,
+    stream: true,
+    logger,
+    allowFailure: true,
+  });
+  const log = `${r.stdout}\n${r.stderr}`;
+  if (r.exitCode !== 0) {
+    throw new BuildError(
+      `docker could not build ${what} (exit code ${r.exitCode}); last lines:\n${tail(log, 20)}`,
+    );
+  }
+  return log;
+}
+
+function gitIn(cwd: string): GitRunner {
+  return async (args) => {
+    try {
+      const r = await exec("git", args, { cwd, allowFailure: true });
+      return r.exitCode === 0 ? r.stdout.trim() || undefined : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+export type { CiMetadata };

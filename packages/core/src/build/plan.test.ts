@@ -1,0 +1,143 @@
+import type { PowertrainConfig } from "../config/schema";
+import type { CiMetadata } from "../version/ci";
+import { defaultImage, planBuild } from "./plan";
+
+const ci: CiMetadata = { ci: "local", buildNumber: 0, sha: "abc1234def" };
+const created = new Date("2026-01-01T00:00:00Z");
+const config: PowertrainConfig = {
+  name: "web",
+  build: {
+    context: "app",
+    dockerfile: "app/Dockerfile",
+    target: "final",
+    "test-target": "test",
+    args: { NODE_ENV: "production", WORKERS: 2 },
+    "size-budget": "150MB",
+  },
+};
+
+test("paths come from powertrain.yml, relative to its directory", () => {
+  const plan = planBuild(
+    { configFile: "svc/powertrain.yml", config, cwd: "/repo" },
+    "classic",
+    ci,
+    created,
+    "/t/iid",
+  );
+  expect(plan).toMatchObject({
+    image: "web:local",
+    context: "svc/app",
+    dockerfile: "svc/app/Dockerfile",
+    sizeBudget: 150_000_000,
+  });
+  expect(plan.test?.command.args).toEqual([
+    "build",
+    "--file",
+    "svc/app/Dockerfile",
+    "--tag",
+    "web:local-test",
+    "--target",
+    "test",
+    "--build-arg",
+    "NODE_ENV=production",
+    "--build-arg",
+    "WORKERS=2",
+    "svc/app",
+  ]);
+  expect(plan.test?.reportsDir).toBe("/reports");
+  // Classic builder: the final build is unlabelled and untagged; one build from stdin adds labels and the tag.
+  expect(plan.final.args).toEqual(expect.arrayContaining(["--target", "final", "--iidfile", "/t/iid.base"]));
+  expect(plan.final.args).not.toContain("--label");
+  expect(plan.final.args).not.toContain("--tag");
+  expect(plan.labelStep).toEqual({
+    command: {
+      args: ["build", "--tag", "web:local", "--iidfile", "/t/iid", "-"],
+      env: { DOCKER_BUILDKIT: "0" },
+      warnings: [],
+    },
+    baseIidFile: "/t/iid.base",
+  });
+  expect(JSON.parse(plan.labels["dev.powertrain.config"]!)).toEqual(config);
+  // The test stage carries no labels, so its layers are exactly those the final build reuses.
+  expect(plan.test?.command.args.some((a) => a === "--label")).toBe(false);
+});
+
+test.each<[string, object, string | undefined]>([
+  ["--no-tests skips the test stage", { skipTests: true }, undefined],
+  ["an empty test-target input skips it", { testTarget: "" }, undefined],
+  ["an input overrides powertrain.yml", { testTarget: "unit" }, "unit"],
+  ["powertrain.yml otherwise", {}, "test"],
+])("%s", (_name, overrides, expected) => {
+  const plan = planBuild(
+    { configFile: "powertrain.yml", config, cwd: "/repo", ...overrides },
+    "classic",
+    ci,
+    created,
+  );
+  expect(plan.test?.target).toBe(expected);
+});
+
+test("inputs override paths (relative to cwd) and build args", () => {
+  const plan = planBuild(
+    {
+      configFile: "powertrain.yml",
+      config,
+      cwd: "/repo",
+      context: "other",
+      dockerfile: "other/D",
+      buildArgs: { WORKERS: "4" },
+    },
+    "buildx",
+    ci,
+    created,
+  );
+  expect(plan.context).toBe("other");
+  expect(plan.final.args).toEqual(expect.arrayContaining(["--file", "other/D", "--build-arg", "WORKERS=4"]));
+  expect(plan.final.args).not.toContain("WORKERS=2");
+});
+
+test("BuildKit-only options warn once under the classic builder", () => {
+  const plan = planBuild(
+    { configFile: "p.yml", config, cwd: "/r", secrets: ["id=npm"] },
+    "classic",
+    ci,
+    created,
+  );
+  expect(plan.warnings).toEqual([expect.stringMatching(/^--secret needs BuildKit/)]);
+});
+
+test("a bad size budget is a config error naming the key", () => {
+  const bad = { ...config, build: { "size-budget": "lots" } } as unknown as PowertrainConfig;
+  expect(() => planBuild({ configFile: "p.yml", config: bad, cwd: "/r" }, "classic", ci, created)).toThrow(
+    /build.size-budget/,
+  );
+});
+
+test.each<[PowertrainConfig, number, string]>([
+  [{ name: "web" }, 0, "web:local"],
+  [{ name: "web" }, 12, "web:build-12"],
+  [{ name: "web", image: { repository: "team/web" } }, 3, "team/web:build-3"],
+])("defaultImage %#", (cfg, buildNumber, expected) => {
+  expect(defaultImage(cfg, { ...ci, buildNumber })).toBe(expected);
+});
+
+test.each<[string, object, boolean, boolean]>([
+  ["with a test stage, only it ignores the cache", {}, true, false],
+  ["without one, the final build does", { skipTests: true }, false, true],
+])("noCache: %s", (_name, overrides, testNoCache, finalNoCache) => {
+  const plan = planBuild(
+    { configFile: "p.yml", config, cwd: "/r", noCache: true, ...overrides },
+    "classic",
+    ci,
+    created,
+  );
+  expect(plan.test?.command.args.includes("--no-cache") ?? false).toBe(testNoCache);
+  expect(plan.final.args.includes("--no-cache")).toBe(finalNoCache);
+});
+
+test("BuildKit labels and tags the final build directly", () => {
+  const plan = planBuild({ configFile: "p.yml", config, cwd: "/r" }, "buildx", ci, created, "/t/iid");
+  expect(plan.labelStep).toBeUndefined();
+  expect(plan.final.args).toEqual(expect.arrayContaining(["--tag", "web:local", "--iidfile", "/t/iid"]));
+  expect(plan.final.args.filter((a) => a.startsWith("dev.powertrain.config="))).toHaveLength(1);
+});

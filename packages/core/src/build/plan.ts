@@ -1,0 +1,153 @@
+/**
+ * What a build will do, worked out before anything runs: paths, image names,
+ * labels and the exact docker commands. `powertrain build --dry-run` prints
+ * this plan; the pipeline executes it.
+ */
+import { dirname, relative, resolve } from "node:path";
+import type { BuildSettings, PowertrainConfig } from "../config/schema";
+import { parseSize } from "../config/units";
+import { buildCommand, type DockerCommand, type ImageBuildOptions } from "../docker/build-args";
+import type { Builder } from "../docker/builder";
+import { ConfigError } from "../errors";
+import type { CiMetadata } from "../version/ci";
+import { imageLabels } from "./labels";
+import { DEFAULT_REPORTS_DIR } from "./test-stage";
+
+export interface BuildRequest {
+  /** powertrain.yml, already loaded. */
+  configFile: string;
+  config: PowertrainConfig;
+  /** Overrides of powertrain.yml's build section; paths relative to `cwd`. */
+  context?: string;
+  dockerfile?: string;
+  target?: string;
+  /** The test stage; "" skips the tests even when powertrain.yml names one. */
+  testTarget?: string;
+  /** Extra build args, over those of powertrain.yml. */
+  buildArgs?: Record<string, string>;
+  /** Skip the test stage (`--no-tests`). */
+  skipTests?: boolean;
+  /** Local reference to tag the image with (default `<name>:local`, or `<name>:build-<N>` in CI). */
+  image?: string;
+  /** Cache sources, exports and secrets for BuildKit. */
+  cacheFrom?: string[];
+  cacheTo?: string[];
+  secrets?: string[];
+  /** Build the first stage of this run without the cache (the stages after it still reuse its layers). */
+  noCache?: boolean;
+  /** Directory paths are relative to, and docker runs in (the repository root). */
+  cwd?: string;
+}
+
+export interface BuildPlan {
+  builder: Builder;
+  image: string;
+  context: string;
+  dockerfile?: string;
+  labels: Record<string, string>;
+  test?: { target: string; image: string; reportsDir: string; command: DockerCommand };
+  final: DockerCommand;
+  /**
+   * Classic builder only: the final build leaves the labels out and this build
+   * (`docker build -`, Dockerfile on stdin from `labelDockerfile`) adds them in
+   * one step on top of the image whose ID the final build wrote to `baseIidFile`.
+   */
+  labelStep?: { command: DockerCommand; baseIidFile?: string };
+  settings: BuildSettings;
+  /** Bytes, from build.size-budget. */
+  sizeBudget?: number;
+  warnings: string[];
+}
+
+export function planBuild(
+  request: BuildRequest,
+  builder: Builder,
+  ci: CiMetadata,
+  created: Date,
+  iidFile?: string,
+): BuildPlan {
+  const cwd = request.cwd ?? process.cwd();
+  const settings = request.config.build ?? {};
+  const configDir = dirname(resolve(cwd, request.configFile));
+  const show = (abs: string) => relative(cwd, abs) || ".";
+  const context = show(
+    request.context ? resolve(cwd, request.context) : resolve(configDir, settings.context ?? "."),
+  );
+  const dockerfileAbs = request.dockerfile
+    ? resolve(cwd, request.dockerfile)
+    : settings.dockerfile
+      ? resolve(configDir, settings.dockerfile)
+      : undefined;
+  const dockerfile = dockerfileAbs ? show(dockerfileAbs) : undefined;
+  const image = request.image ?? defaultImage(request.config, ci);
+  const buildArgs = { ...stringValues(settings.args ?? {}), ...(request.buildArgs ?? {}) };
+  const labels = imageLabels({ config: request.config, ci, created });
+  const common: ImageBuildOptions = {
+    context,
+    dockerfile,
+    buildArgs,
+    cacheFrom: request.cacheFrom,
+    cacheTo: request.cacheTo,
+    secrets: request.secrets,
+  };
+  const testTarget = request.skipTests
+    ? undefined
+    : (request.testTarget ?? settings["test-target"]) || undefined;
+  const target = request.target ?? settings.target;
+  // The test stage gets no labels: its layers must be exactly those the final stage reuses.
+  const test = testTarget
+    ? {
+        target: testTarget,
+        image: `${image}-test`,
+        reportsDir: settings["test-reports"] ?? DEFAULT_REPORTS_DIR,
+        command: buildCommand(
+          { ...common, tags: [`${image}-test`], target: testTarget, noCache: request.noCache },
+          builder,
+        ),
+      }
+    : undefined;
+  const noCache = request.noCache && !testTarget;
+  const classic = builder === "classic";
+  const final = classic
+    ? buildCommand({ ...common, target, iidFile: iidFile && `${iidFile}.base`, noCache }, builder)
+    : buildCommand({ ...common, tags: [image], target, labels, iidFile, noCache }, builder);
+  const labelStep = classic
+    ? {
+        command: buildCommand({ context: "-", tags: [image], iidFile }, builder),
+        baseIidFile: iidFile && `${iidFile}.base`,
+      }
+    : undefined;
+  return {
+    builder,
+    image,
+    context,
+    dockerfile,
+    labels,
+    test,
+    final,
+    labelStep,
+    settings,
+    sizeBudget: budget(request.configFile, settings),
+    warnings: [...new Set([...(test?.command.warnings ?? []), ...final.warnings])],
+  };
+}
+
+/** `<repository or name>:local` on a laptop, `…:build-<N>` in CI (publish gives the real tags). */
+export function defaultImage(config: PowertrainConfig, ci: CiMetadata): string {
+  const repo = config.image?.repository ?? config.name;
+  return `${repo}:${ci.buildNumber > 0 ? `build-${ci.buildNumber}` : "local"}`;
+}
+
+function budget(file: string, settings: BuildSettings): number | undefined {
+  const value = settings["size-budget"];
+  if (value === undefined) return undefined;
+  try {
+    return parseSize(value);
+  } catch (err) {
+    throw new ConfigError(file, [{ path: "build.size-budget", message: (err as Error).message }]);
+  }
+}
+
+function stringValues(args: Record<string, string | number | boolean>): Record<string, string> {
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, String(v)]));
+}
