@@ -67,6 +67,8 @@ if (check) {
     process.exit(1);
   }
   console.log(`dist/ of ${actions.length} actions matches a fresh build`);
+} else if (process.argv.includes("--cli")) {
+  bundle("packages/cli/src/index.ts", join(root, "packages/cli/dist"));
 } else {
   for (const a of actions) {
     const out = join(root, "actions", a, "dist");

@@ -15,16 +15,21 @@ import {
   deploy,
   loadConfig,
   parseHostSpec,
+  parseImageRef,
   RolloutError,
   registryOf,
   resolveEnvironment,
   resolveEnvReferences,
+  rollback,
+  type SshSessionOptions,
   UsageError,
 } from "@powertrain/core";
 import { writeDeploySummary } from "./summary";
 
 export const inputs = {
-  image: { kind: "string", required: true },
+  image: { kind: "string" },
+  version: { kind: "string" },
+  rollback: { kind: "boolean", default: false },
   config: { kind: "string" },
   "config-file": { kind: "string" },
   environment: { kind: "string", required: true },
@@ -36,6 +41,7 @@ export const inputs = {
   "insecure-ignore-host-key": { kind: "boolean", default: false },
   "registry-username": { kind: "string" },
   "registry-password": { kind: "string", secret: true },
+  "bind-address": { kind: "string" },
   "dry-run": { kind: "boolean", default: false },
 } as const;
 
@@ -43,9 +49,14 @@ const SESSION_STATE = "powertrain-ssh-tmp";
 
 export async function main(ctx: ActionContext): Promise<void> {
   const input = readInputs(inputs);
+  const image = input.image;
+  if (!image && !input.rollback) throw new UsageError('input "image" is required (unless rollback is true)');
   const environment = await loadEnvironment(input.config, input["config-file"], input.environment);
   const hosts = input.hosts.length > 0 ? input.hosts.map(parseHostSpec) : environment.hosts;
-  const run = { ...environment.run, env: resolveEnvReferences(environment.run.env, process.env) };
+  const version = input.version || (image ? parseImageRef(image).tag : undefined);
+  // ${POWERTRAIN_VERSION} in env values is the version being deployed, unless the step sets it.
+  const source = { POWERTRAIN_VERSION: version, ...process.env };
+  const run = { ...environment.run, env: resolveEnvReferences(environment.run.env, source, ctx.logger) };
 
   // Key material and control sockets go under a dir of ours, so the post step can always remove it.
   const sshTmp = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), "powertrain-ssh-"));
@@ -54,22 +65,35 @@ export async function main(ctx: ActionContext): Promise<void> {
 
   const username = input["registry-username"];
   const password = input["registry-password"];
+  const ssh = {
+    privateKey: input["ssh-key"],
+    knownHosts: input["known-hosts"],
+    insecureIgnoreHostKey: input["insecure-ignore-host-key"],
+  };
+  if (!image) {
+    try {
+      await rollBack(ctx, { ...environment, run }, hosts, input.version, ssh, input["bind-address"], {
+        username,
+        password,
+      });
+    } finally {
+      await rm(sshTmp, { recursive: true, force: true });
+    }
+    return;
+  }
   let report: DeployReport;
   try {
     report = await deploy({
       environment: { ...environment, run },
       hosts,
-      image: input.image,
+      image,
+      version,
+      bindAddress: input["bind-address"],
       instances: input.instances,
       maxParallel: input["max-parallel"],
-      registryAuth:
-        username && password ? { registry: registryOf(input.image), username, password } : undefined,
+      registryAuth: username && password ? { registry: registryOf(image), username, password } : undefined,
       dryRun: input["dry-run"],
-      ssh: {
-        privateKey: input["ssh-key"],
-        knownHosts: input["known-hosts"],
-        insecureIgnoreHostKey: input["insecure-ignore-host-key"],
-      },
+      ssh,
       logger: ctx.logger,
     });
   } catch (err) {
@@ -82,6 +106,47 @@ export async function main(ctx: ActionContext): Promise<void> {
   actions.setOutput("previous-version", report.previousVersion ?? "");
   actions.setOutput("duration", (report.durationMs / 1000).toFixed(1));
   await writeDeploySummary(report, true);
+}
+
+/** rollback: true — kept containers restart in seconds, else the previous digest is redeployed. */
+async function rollBack(
+  ctx: ActionContext,
+  environment: DeployEnvironment,
+  hosts: DeployEnvironment["hosts"],
+  to: string | undefined,
+  ssh: SshSessionOptions,
+  bindAddress: string | undefined,
+  credentials: { username?: string; password?: string },
+): Promise<void> {
+  const started = Date.now();
+  const results = await rollback({
+    environment,
+    hosts,
+    to,
+    ssh,
+    bindAddress,
+    registryAuth:
+      credentials.username && credentials.password
+        ? { registry: "", username: credentials.username, password: credentials.password }
+        : undefined,
+    logger: ctx.logger,
+  });
+  const deployed = results.flatMap((r) => r.instances);
+  actions.setOutput("deployed", JSON.stringify(deployed));
+  actions.setOutput("previous-version", results.find((r) => r.from)?.from ?? "");
+  actions.setOutput("duration", ((Date.now() - started) / 1000).toFixed(1));
+  await actions.summary
+    .addHeading(`Rolled back ${environment.app} in ${environment.name}`, 3)
+    .addTable([
+      [
+        { data: "host", header: true },
+        { data: "from", header: true },
+        { data: "to", header: true },
+        { data: "how", header: true },
+      ],
+      ...results.map((r) => [r.host, r.from ?? "-", r.to, r.method]),
+    ])
+    .write();
 }
 
 export async function post(_ctx: ActionContext): Promise<void> {

@@ -10,6 +10,7 @@ import {
   deploy,
   loadConfig,
   parseHostSpec,
+  parseImageRef,
   type RegistryAuth,
   RolloutError,
   registryOf,
@@ -121,7 +122,15 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       const env = await loadTargetEnvironment(flags);
       const resolvedEnv = {
         ...env,
-        run: { ...env.run, env: resolveEnvReferences(env.run.env, process.env) },
+        // ${POWERTRAIN_VERSION} in env values is the version being deployed, unless the caller sets it.
+        run: {
+          ...env.run,
+          env: resolveEnvReferences(
+            env.run.env,
+            { POWERTRAIN_VERSION: flags.version ?? parseImageRef(image).tag, ...process.env },
+            ctx.logger,
+          ),
+        },
       };
       const registryAuth = registryAuthFor(image);
       if (registryAuth) ctx.logger.mask(registryAuth.password);

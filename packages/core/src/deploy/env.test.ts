@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { silentLogger } from "../log";
 import { HOSTILE } from "../ssh/hostile.fixture";
 import { envPayload, resolveEnvReferences } from "./env";
 
@@ -34,5 +35,30 @@ describe("envPayload through a real sh", () => {
     const value = "l1\n$(id)\r\n'q'\n";
     const out = execFileSync("sh", ["-c", script], { input: envPayload({ MULTI: value }) });
     expect(out.toString()).toBe(`\0${value}`);
+  });
+});
+
+describe("masking of referenced values", () => {
+  test("masks values that arrive through references, not literals nor powertrain's metadata", () => {
+    const masked: string[] = [];
+    const logger = { ...silentLogger, mask: (v: string) => void masked.push(v) };
+    const env = {
+      TOKEN: "${API_TOKEN}",
+      LEVEL: "debug",
+      VERSION: "${POWERTRAIN_VERSION}",
+      URL: "https://${HOST}/x",
+    };
+    const out = resolveEnvReferences(
+      env,
+      { API_TOKEN: "s3cr3t-value", POWERTRAIN_VERSION: "12-abc1234", HOST: "db.internal" },
+      logger,
+    );
+    expect(out).toEqual({
+      TOKEN: "s3cr3t-value",
+      LEVEL: "debug",
+      VERSION: "12-abc1234",
+      URL: "https://db.internal/x",
+    });
+    expect(masked.sort()).toEqual(["db.internal", "s3cr3t-value"]);
   });
 });

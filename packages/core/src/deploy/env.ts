@@ -3,15 +3,32 @@
  * resolved by the config package's substituteReferences (missing names listed
  * in one error); values then travel on stdin, never on a command line.
  */
-import { substituteReferences } from "../config/references";
+import { findReferences, substituteReferences } from "../config/references";
 import { shellQuote } from "../exec/quote";
+import type { Logger } from "../log";
 
-/** `${NAME}` → the deploy step's environment value; every missing name in one error. */
+/** Variables that carry public build metadata, never secrets: their values stay readable in logs. */
+const PUBLIC_VARIABLES = /^(POWERTRAIN|GITHUB|RUNNER|CI)_/;
+
+/**
+ * `${NAME}` → the deploy step's environment value; every missing name in one
+ * error. The config itself holds no secrets (it is baked into the image), so
+ * secrets arrive only through references: each referenced value is masked
+ * in every log line from here on, except powertrain's and the CI's own metadata.
+ */
 export function resolveEnvReferences(
   env: Record<string, string>,
   source: Record<string, string | undefined>,
+  logger?: Logger,
 ): Record<string, string> {
-  return substituteReferences(env, source);
+  const resolved = substituteReferences(env, source);
+  for (const value of Object.values(env)) {
+    for (const name of findReferences(value)) {
+      const secret = source[name];
+      if (secret && !PUBLIC_VARIABLES.test(name)) logger?.mask(secret);
+    }
+  }
+  return resolved;
 }
 
 /** Values docker's env-file format cannot carry (it splits lines and drops a trailing \\r). */

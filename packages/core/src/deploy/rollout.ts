@@ -83,7 +83,6 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   const deployId = req.deployId ?? newDeployId();
   const run = { ...env.run, instances: req.instances ?? env.run.instances };
   const maxParallel = Math.max(1, req.maxParallel ?? env.deploy.maxParallel);
-  for (const v of Object.values(run.env)) if (v.length >= 4) log.mask(v);
 
   const outcomes: HostOutcome[] = hosts.map((h) => ({ host: describeTarget(h), status: "not-started" }));
   const results: HostDeployResult[] = [];
