@@ -124,7 +124,7 @@ describe("runAction", () => {
 
   test("a user error fails with its message and no stack trace", async () => {
     await runAction(async () => {
-      throw new UsageError("input \"image\" is required");
+      throw new UsageError('input "image" is required');
     });
     const out = stdout.join("");
     expect(out).toContain('::error::input "image" is required');

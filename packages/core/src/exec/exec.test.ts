@@ -27,7 +27,9 @@ describe("exec", () => {
 
   test("masks secrets in results, errors and streamed lines", async () => {
     const lines: string[] = [];
-    const logger = new StreamLogger({ write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream);
+    const logger = new StreamLogger({
+      write: (s: string) => lines.push(s),
+    } as unknown as NodeJS.WritableStream);
     const err = await exec("/bin/sh", ["-c", "echo token=hunter2; echo hunter2 >&2; exit 1"], {
       secrets: ["hunter2"],
       stream: true,
