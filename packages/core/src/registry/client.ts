@@ -197,20 +197,16 @@ export class RegistryClient {
 
   /** The digest `reference` points at, by HEAD (Docker-Content-Digest), else from the body's sha256. */
   async manifestDigest(repository: string, reference: string): Promise<string> {
-    const res = await this.send({
-      method: "HEAD",
-      path: `/v2/${repository}/manifests/${reference}`,
-      repository,
-      scopes: [scope(repository, "pull")],
-      headers: { accept: MANIFEST_ACCEPT },
-      ok: [200],
-    });
-    await this.read(res);
+    const res = await this.headManifest(repository, reference);
     return header(res, "docker-content-digest") ?? (await this.getManifest(repository, reference)).digest;
   }
 
   /** True when `reference` exists; other errors still throw. */
   async manifestExists(repository: string, reference: string): Promise<boolean> {
+    return (await this.headManifest(repository, reference, [404])).status === 200;
+  }
+
+  private async headManifest(repository: string, reference: string, passThrough: number[] = []) {
     const res = await this.send({
       method: "HEAD",
       path: `/v2/${repository}/manifests/${reference}`,
@@ -218,10 +214,10 @@ export class RegistryClient {
       scopes: [scope(repository, "pull")],
       headers: { accept: MANIFEST_ACCEPT },
       ok: [200],
-      passThrough: [404],
+      passThrough,
     });
     await this.read(res);
-    return res.status === 200;
+    return res;
   }
 
   /** The image manifest for `platform` (default linux/amd64), resolving an index if needed. */
