@@ -12,10 +12,10 @@ import { type ActionContext, readInputs } from "@powertrain/action-kit";
 import {
   type DeployEnvironment,
   type DeployReport,
+  defaultVersion,
   deploy,
   loadConfig,
   parseHostSpec,
-  parseImageRef,
   RolloutError,
   registryOf,
   resolveEnvironment,
@@ -53,7 +53,7 @@ export async function main(ctx: ActionContext): Promise<void> {
   if (!image && !input.rollback) throw new UsageError('input "image" is required (unless rollback is true)');
   const environment = await loadEnvironment(input.config, input["config-file"], input.environment);
   const hosts = input.hosts.length > 0 ? input.hosts.map(parseHostSpec) : environment.hosts;
-  const version = input.version || (image ? parseImageRef(image).tag : undefined);
+  const version = input.version || (image ? defaultVersion(image) : undefined);
   // ${POWERTRAIN_VERSION} in env values is the version being deployed, unless the step sets it.
   const source = { POWERTRAIN_VERSION: version, ...process.env };
   const run = { ...environment.run, env: resolveEnvReferences(environment.run.env, source, ctx.logger) };

@@ -7,10 +7,10 @@ import { readFile } from "node:fs/promises";
 import {
   type DeployEnvironment,
   type DeployReport,
+  defaultVersion,
   deploy,
   loadConfig,
   parseHostSpec,
-  parseImageRef,
   type RegistryAuth,
   RolloutError,
   registryOf,
@@ -127,7 +127,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
           ...env.run,
           env: resolveEnvReferences(
             env.run.env,
-            { POWERTRAIN_VERSION: flags.version ?? parseImageRef(image).tag, ...process.env },
+            { POWERTRAIN_VERSION: flags.version ?? defaultVersion(image), ...process.env },
             ctx.logger,
           ),
         },

@@ -45,3 +45,9 @@ export function parseImageRef(ref: string): { repository: string; tag?: string; 
   if (!m) return { repository: ref, digest: "" };
   return { repository: m[1]!, tag: m[2], digest: m[3]! };
 }
+
+/** The version a deploy of `image` is labelled with when none is given: its tag, else its short digest. */
+export function defaultVersion(image: string): string | undefined {
+  const ref = parseImageRef(image);
+  return ref.tag ?? (ref.digest ? ref.digest.slice(7, 19) : undefined);
+}
