@@ -15,6 +15,10 @@ write_test_env() {
     PT_SSH_KNOWN_HOSTS "$SSH_KNOWN_HOSTS"
     PT_IMAGE_BUSYBOX "$IMAGE_BUSYBOX"
     PT_IMAGE_NODE "$IMAGE_NODE"
+    PT_NGINX_PORT "$NGINX_PORT"
+    PT_NGINX_CONF "$NGINX_CONF"
+    PT_NGINX_CONF_DIR "$NGINX_CONF_DIR"
+    PT_NGINX_BIN "$NGINX_BIN"
   )
   local content="# Written by ./scripts/setup for the integration tests; do not edit." i
   for ((i = 0; i < ${#pairs[@]}; i += 2)); do

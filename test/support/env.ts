@@ -12,6 +12,8 @@ export interface TestEnv {
   registry: { host: string; user: string; password: string };
   ssh: { user: string; port: number; hosts: string[]; key: string; knownHosts: string };
   images: { busybox: string; node: string };
+  /** nginx run by the deploy user on 127.0.0.1 (traffic tests); absent in an env file from before it. */
+  nginx?: { port: number; conf: string; confDir: string; binary: string };
 }
 
 const SETUP_HINT = "run ./scripts/setup";
@@ -53,6 +55,14 @@ export function testEnv(): TestEnv {
     },
     images: { busybox: get("PT_IMAGE_BUSYBOX"), node: get("PT_IMAGE_NODE") },
   };
+  if (vars.PT_NGINX_PORT) {
+    env.nginx = {
+      port: Number(vars.PT_NGINX_PORT),
+      conf: get("PT_NGINX_CONF"),
+      confDir: get("PT_NGINX_CONF_DIR"),
+      binary: get("PT_NGINX_BIN"),
+    };
+  }
   if (!Number.isInteger(env.ssh.port))
     throw new Error(`PT_SSH_PORT in ${file} is not a number — ${SETUP_HINT}`);
   for (const path of [env.ssh.key, env.ssh.knownHosts]) {

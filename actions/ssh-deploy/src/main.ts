@@ -10,12 +10,15 @@ import { join } from "node:path";
 import * as actions from "@actions/core";
 import { type ActionContext, readInputs } from "@powertrain/action-kit";
 import {
+  abortCanary,
+  type CanaryRequest,
   type DeployEnvironment,
   type DeployReport,
   defaultVersion,
   deploy,
   loadConfig,
   parseHostSpec,
+  promoteCanary,
   RolloutError,
   registryOf,
   resolveEnvironment,
@@ -36,6 +39,8 @@ export const inputs = {
   hosts: { kind: "list" },
   instances: { kind: "integer", min: 1 },
   "max-parallel": { kind: "integer", min: 1 },
+  strategy: { kind: "string" },
+  canary: { kind: "string" },
   "ssh-key": { kind: "string", secret: true },
   "known-hosts": { kind: "string" },
   "insecure-ignore-host-key": { kind: "boolean", default: false },
@@ -50,7 +55,13 @@ const SESSION_STATE = "powertrain-ssh-tmp";
 export async function main(ctx: ActionContext): Promise<void> {
   const input = readInputs(inputs);
   const image = input.image;
-  if (!image && !input.rollback) throw new UsageError('input "image" is required (unless rollback is true)');
+  const canaryAction = input.canary as "promote" | "abort" | undefined;
+  if (canaryAction && canaryAction !== "promote" && canaryAction !== "abort") {
+    throw new UsageError(`input "canary": expected "promote" or "abort", got "${input.canary}"`);
+  }
+  if (!image && !input.rollback && !canaryAction) {
+    throw new UsageError('input "image" is required (unless rollback is true or canary is set)');
+  }
   const environment = await loadEnvironment(input.config, input["config-file"], input.environment);
   const hosts = input.hosts.length > 0 ? input.hosts.map(parseHostSpec) : environment.hosts;
   const version = input.version || (image ? defaultVersion(image) : undefined);
@@ -70,6 +81,20 @@ export async function main(ctx: ActionContext): Promise<void> {
     knownHosts: input["known-hosts"],
     insecureIgnoreHostKey: input["insecure-ignore-host-key"],
   };
+  if (canaryAction) {
+    try {
+      await endCanary(ctx, canaryAction, {
+        environment: { ...environment, run },
+        hosts,
+        ssh,
+        bindAddress: input["bind-address"],
+        logger: ctx.logger,
+      });
+    } finally {
+      await rm(sshTmp, { recursive: true, force: true });
+    }
+    return;
+  }
   if (!image) {
     try {
       await rollBack(ctx, { ...environment, run }, hosts, input.version, ssh, input["bind-address"], {
@@ -91,6 +116,7 @@ export async function main(ctx: ActionContext): Promise<void> {
       bindAddress: input["bind-address"],
       instances: input.instances,
       maxParallel: input["max-parallel"],
+      strategy: input.strategy || undefined,
       registryAuth: username && password ? { registry: registryOf(image), username, password } : undefined,
       dryRun: input["dry-run"],
       ssh,
@@ -145,6 +171,34 @@ async function rollBack(
         { data: "how", header: true },
       ],
       ...results.map((r) => [r.host, r.from ?? "-", r.to, r.method]),
+    ])
+    .write();
+}
+
+/** canary: promote | abort — end the running canary instead of deploying. */
+async function endCanary(
+  ctx: ActionContext,
+  action: "promote" | "abort",
+  request: CanaryRequest,
+): Promise<void> {
+  const started = Date.now();
+  const results = action === "promote" ? await promoteCanary(request) : await abortCanary(request);
+  actions.setOutput(
+    "deployed",
+    JSON.stringify(results.map((r) => ({ host: r.host, containers: r.serving }))),
+  );
+  actions.setOutput("previous-version", results.find((r) => r.previousVersion)?.previousVersion ?? "");
+  actions.setOutput("duration", ((Date.now() - started) / 1000).toFixed(1));
+  ctx.logger.info(`canary ${results[0]?.version ?? ""} ${action === "promote" ? "promoted" : "aborted"}`);
+  await actions.summary
+    .addHeading(`Canary ${results[0]?.version ?? ""} ${action === "promote" ? "promoted" : "aborted"}`, 3)
+    .addTable([
+      [
+        { data: "host", header: true },
+        { data: "serving", header: true },
+        { data: "switch", header: true },
+      ],
+      ...results.map((r) => [r.host, `${r.serving.length} instance(s)`, `${r.switchMs} ms`]),
     ])
     .write();
 }

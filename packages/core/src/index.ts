@@ -9,5 +9,6 @@ export * from "./extract";
 export * from "./log";
 export * from "./publish";
 export * from "./registry";
+export * from "./router";
 export * from "./ssh";
 export * from "./version";

@@ -98,6 +98,7 @@ export function registryAuthFor(
 
 interface DeployFlags extends TargetFlags {
   version?: string;
+  strategy?: string;
   instances?: string;
   maxParallel?: string;
   bindAddress?: string;
@@ -114,6 +115,10 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       .argument("<image>", "pinned image: registry/repository[:tag]@sha256:<digest>"),
   )
     .option("--version <version>", "version label (default: the image's tag)")
+    .option(
+      "--strategy <name>",
+      "rolling, blue-green or canary (default: deploy.strategy); the last two need deploy.router",
+    )
     .option("--instances <n>", "instances per host (default: from the configuration)")
     .option("--max-parallel <n>", "hosts deployed at once")
     .option("--bind-address <ip>", "address published ports bind to (default all)")
@@ -142,6 +147,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
           version: flags.version,
           instances: positive("--instances", flags.instances),
           maxParallel: positive("--max-parallel", flags.maxParallel),
+          strategy: flags.strategy,
           bindAddress: flags.bindAddress,
           registryAuth,
           dryRun: flags.dryRun,
@@ -155,7 +161,13 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       }
       if (flags.json) ctx.out.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
       else if (!flags.dryRun) {
-        ctx.logger.info(`deployed ${report.version} in ${(report.durationMs / 1000).toFixed(1)} s`);
+        const switched =
+          report.switchMs === undefined ? "" : `, load balancer switched in ${report.switchMs} ms`;
+        ctx.logger.info(
+          `deployed ${report.version} (${report.strategy}) in ${(report.durationMs / 1000).toFixed(1)} s${switched}`,
+        );
+        if (report.strategy === "canary")
+          ctx.logger.info("canary running: powertrain promote-canary or abort-canary ends it");
         for (const d of report.deployed)
           ctx.out.write(`${d.host}\t${d.container}\t${d.port ?? "-"}\t${d.version}\n`);
       }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliContext } from "../main";
+import { registerAbortCanary } from "./abort-canary";
 import { registerBuild } from "./build";
 import { registerDeploy } from "./deploy";
 import { registerExtractConfig } from "./extract-config";
@@ -9,6 +10,7 @@ import { registerImport } from "./import";
 import { registerInit } from "./init";
 import { registerLogs } from "./logs";
 import { registerPromote } from "./promote";
+import { registerPromoteCanary } from "./promote-canary";
 import { registerPs } from "./ps";
 import { registerPublish } from "./publish";
 import { registerRollback } from "./rollback";
@@ -31,4 +33,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerPs(program, ctx);
   registerLogs(program, ctx);
   registerStop(program, ctx);
+  registerPromoteCanary(program, ctx);
+  registerAbortCanary(program, ctx);
 }

@@ -19,9 +19,12 @@ export function registerPs(program: Command, ctx: CliContext): void {
 }
 
 export function formatTable(list: ContainerStatus[]): string {
+  // Behind a load balancer: each container's share of its host's traffic (the canary split).
+  const routed = list.some((c) => c.share !== undefined);
   const rows = [["HOST", "CONTAINER", "STATE", "HEALTH", "VERSION", "DIGEST", "PORTS", "UPTIME"]];
+  if (routed) rows[0]!.push("TRAFFIC");
   for (const c of list) {
-    rows.push([
+    const row = [
       c.host,
       c.container,
       c.state,
@@ -30,7 +33,9 @@ export function formatTable(list: ContainerStatus[]): string {
       c.digest.slice(7, 19),
       c.ports.join(",") || "-",
       c.uptimeSeconds === undefined ? "-" : `${c.uptimeSeconds}s`,
-    ]);
+    ];
+    if (routed) row.push(`${c.share ?? 0}%${c.canary ? " (canary)" : ""}`);
+    rows.push(row);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return (

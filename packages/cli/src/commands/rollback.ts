@@ -15,7 +15,7 @@ export function registerRollback(program: Command, ctx: CliContext): void {
     program
       .command("rollback")
       .description(
-        "Go back to the previous version: kept containers restart in seconds, else it is redeployed.",
+        "Go back to the previous version: an idle blue-green set is switched back to, kept containers restart, else it is redeployed.",
       ),
   )
     .option("--to <version>", "version to go back to (default: the one before the current)")
@@ -34,7 +34,8 @@ export function registerRollback(program: Command, ctx: CliContext): void {
         return;
       }
       for (const r of results) {
-        ctx.out.write(`${r.host}\t${r.from ?? "-"} → ${r.to}\t(${r.method})\n`);
+        const switched = r.switchMs === undefined ? "" : `, switched in ${r.switchMs} ms`;
+        ctx.out.write(`${r.host}\t${r.from ?? "-"} → ${r.to}\t(${r.method}${switched})\n`);
       }
     });
 }

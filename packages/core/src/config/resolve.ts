@@ -110,6 +110,66 @@ export interface ResolvedDeploy {
   healthTimeoutMs: number;
   /** How long to wait for another deploy's lock (default 5 min). */
   lockTimeoutMs: number;
+  /** The load balancer in front of the instances; unset = none (traffic defaults live in deploy/traffic.ts). */
+  router?: ResolvedRouter;
+  /** How long instances keep running after leaving the load balancer. */
+  drainMs?: number;
+  /** Canary instances per host and the share of traffic (percent) they get. */
+  canary?: { instances?: number; sharePercent?: number };
+  /** How long the old set keeps running, idle, after a blue-green switch. */
+  blueGreen?: { keepIdleMs?: number };
+  /** The deploy engine; unset = ssh. */
+  engine?: "ssh" | "swarm";
+  /** Swarm service settings, defaults applied; present when engine is swarm or deploy.swarm is set. */
+  swarm?: ResolvedSwarm;
+}
+
+/** How a Swarm service is updated and rolled back (see swarm/). */
+export interface ResolvedSwarm {
+  /** Docker context of a manager for the local docker CLI (used when hosts is empty). */
+  context?: string;
+  /** Tasks replaced at once (default 1; 0 = all). */
+  parallelism: number;
+  /** Pause between batches (default 0). */
+  delayMs: number;
+  /** default start-first: the new task serves before the old one stops. */
+  order: "start-first" | "stop-first";
+  /** default rollback. */
+  failureAction: "rollback" | "pause" | "continue";
+  /** Watch window after each task update (default 5 s). */
+  monitorMs: number;
+  /** Failed tasks tolerated, as a share (default 0). */
+  maxFailureRatio: number;
+  /** Placement constraints. */
+  constraints: string[];
+  /** default ingress. */
+  publish: "ingress" | "host";
+  /** How env values with ${NAME} references reach the tasks (default secret). */
+  secrets: "secret" | "env";
+}
+
+export const SWARM_DEFAULTS: ResolvedSwarm = {
+  parallelism: 1,
+  delayMs: 0,
+  order: "start-first",
+  failureAction: "rollback",
+  monitorMs: 5000,
+  maxFailureRatio: 0,
+  constraints: [],
+  publish: "ingress",
+  secrets: "secret",
+};
+
+/** The router settings with command lines in exec form (see router/types.ts RouterSettings). */
+export interface ResolvedRouter {
+  type: "nginx" | "command";
+  upstream?: string;
+  address?: string;
+  confDir?: string;
+  nginx?: string;
+  nginxConfig?: string;
+  reload?: string[];
+  command?: string[];
 }
 
 /** A Docker host reached over SSH. */
@@ -331,7 +391,60 @@ function resolveDeploy(deploy: DeploySettings): ResolvedDeploy {
       deploy["lock-timeout"] === undefined
         ? DEPLOY_DEFAULTS.lockTimeoutMs
         : parseDuration(deploy["lock-timeout"]),
+    ...resolveTraffic(deploy),
+    ...resolveEngine(deploy),
   };
+}
+
+/** deploy.engine and deploy.swarm: present only when configured (no engine = ssh). */
+function resolveEngine(deploy: DeploySettings): Partial<ResolvedDeploy> {
+  const out: Partial<ResolvedDeploy> = {};
+  if (deploy.engine !== undefined) out.engine = deploy.engine;
+  const s = deploy.swarm;
+  if (!s && deploy.engine !== "swarm") return out;
+  const swarm: ResolvedSwarm = {
+    parallelism: s?.parallelism ?? SWARM_DEFAULTS.parallelism,
+    delayMs: s?.delay === undefined ? SWARM_DEFAULTS.delayMs : parseDuration(s.delay),
+    order: s?.order ?? SWARM_DEFAULTS.order,
+    failureAction: s?.["failure-action"] ?? SWARM_DEFAULTS.failureAction,
+    monitorMs: s?.monitor === undefined ? SWARM_DEFAULTS.monitorMs : parseDuration(s.monitor),
+    maxFailureRatio: s?.["max-failure-ratio"] ?? SWARM_DEFAULTS.maxFailureRatio,
+    constraints: [...(s?.constraints ?? [])],
+    publish: s?.publish ?? SWARM_DEFAULTS.publish,
+    secrets: s?.secrets ?? SWARM_DEFAULTS.secrets,
+  };
+  if (s?.context !== undefined) swarm.context = s.context;
+  out.swarm = swarm;
+  return out;
+}
+
+/** Router, drain, canary and blue-green keys: present only when configured. */
+function resolveTraffic(deploy: DeploySettings): Partial<ResolvedDeploy> {
+  const out: Partial<ResolvedDeploy> = {};
+  const r = deploy.router;
+  if (r) {
+    const router: ResolvedRouter = { type: r.type };
+    if (r.upstream !== undefined) router.upstream = r.upstream;
+    if (r.address !== undefined) router.address = r.address;
+    if (r["conf-dir"] !== undefined) router.confDir = r["conf-dir"];
+    if (r.nginx !== undefined) router.nginx = r.nginx;
+    if (r["nginx-config"] !== undefined) router.nginxConfig = r["nginx-config"];
+    if (r.reload !== undefined) router.reload = commandLine(r.reload);
+    if (r.command !== undefined) router.command = commandLine(r.command);
+    out.router = router;
+  }
+  if (deploy.drain !== undefined) out.drainMs = parseDuration(deploy.drain);
+  const c = deploy.canary;
+  if (c) {
+    out.canary = {};
+    if (c.instances !== undefined) out.canary.instances = c.instances;
+    if (c.share !== undefined)
+      out.canary.sharePercent = typeof c.share === "number" ? c.share : Number.parseFloat(c.share);
+  }
+  const keepIdle = deploy["blue-green"]?.["keep-idle"];
+  if (deploy["blue-green"])
+    out.blueGreen = keepIdle === undefined ? {} : { keepIdleMs: parseDuration(keepIdle) };
+  return out;
 }
 
 /** "[user@]host[:port]" (IPv6 in brackets) or the map form → Host. */

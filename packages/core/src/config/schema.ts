@@ -169,6 +169,89 @@ export const HostSpec = z.union([
   }),
 ]);
 
+/** The load balancer powertrain drives during a deploy (see docs/traffic.md). */
+export const RouterSettings = z
+  .strictObject({
+    type: z
+      .enum(["nginx", "command"])
+      .meta({ description: "nginx on the deploy host, or your own command." }),
+    upstream: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, { error: "expected letters, digits, ., _ and -" })
+      .optional()
+      .meta({ description: "Upstream name (default <app>-<environment>)." }),
+    address: z
+      .string()
+      .regex(/^[A-Za-z0-9.:-]+$/, { error: "expected a host name or IP address" })
+      .optional()
+      .meta({ description: "Address the load balancer reaches the instances at (default 127.0.0.1)." }),
+    "conf-dir": z.string().regex(/^\//, { error: "expected an absolute path" }).optional().meta({
+      description: "nginx: directory whose powertrain/ holds the upstream file (default /etc/nginx/conf.d).",
+    }),
+    nginx: z.string().min(1).optional().meta({ description: 'nginx: the binary (default "nginx").' }),
+    "nginx-config": z
+      .string()
+      .regex(/^\//, { error: "expected an absolute path" })
+      .optional()
+      .meta({ description: "nginx: main configuration file, passed as -c (default nginx's own)." }),
+    reload: CommandLine.optional().meta({ description: "nginx: reload command (default nginx -s reload)." }),
+    command: CommandLine.optional().meta({
+      description: "command: run on the deploy host with the desired upstream list as JSON on stdin.",
+    }),
+  })
+  .refine((r) => r.type !== "command" || r.command !== undefined, { error: "type command needs a command" });
+
+/** How a Docker Swarm service is updated and rolled back (deploy.engine: swarm). */
+export const SwarmSettings = z.strictObject({
+  context: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/, { error: "expected a docker context name" })
+    .optional()
+    .meta({ description: "Docker context of a manager, used by the local docker CLI when hosts is empty." }),
+  parallelism: z
+    .int()
+    .nonnegative()
+    .optional()
+    .meta({ description: "Tasks replaced at once (default 1; 0 = all at once)." }),
+  delay: Duration.optional().meta({ description: "Pause between batches of tasks (default 0s)." }),
+  order: z
+    .enum(["start-first", "stop-first"])
+    .optional()
+    .meta({ description: "Start the new task before stopping the old one (default start-first)." }),
+  "failure-action": z
+    .enum(["rollback", "pause", "continue"])
+    .optional()
+    .meta({ description: "What Swarm does when an updated task fails (default rollback)." }),
+  monitor: Duration.optional().meta({
+    description: "How long each new task is watched for failure after it starts (default 5s).",
+  }),
+  "max-failure-ratio": z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .meta({ description: "Share of failed tasks tolerated during an update (default 0)." }),
+  constraints: z
+    .array(
+      z.string().regex(/^[A-Za-z0-9_.-]+\s*(==|!=)\s*\S+$/, {
+        error: 'expected a placement constraint such as "node.role==worker"',
+      }),
+    )
+    .optional()
+    .meta({ description: "Placement constraints, e.g. node.labels.zone==a." }),
+  publish: z.enum(["ingress", "host"]).optional().meta({
+    description: "Publish ports on the routing mesh or on each task's node only (default ingress).",
+  }),
+  secrets: z
+    .enum(["secret", "env"])
+    .optional()
+    .meta({
+      description:
+        "Env values holding ${NAME} references: Swarm secrets mounted at /run/secrets/<VAR> with <VAR>_FILE set " +
+        "(default), or plain env in the service spec.",
+    }),
+});
+
 export const DeploySettings = z.strictObject({
   strategy: z.enum(["rolling", "blue-green", "canary"]).optional(),
   "max-parallel": z.int().positive().optional().meta({ description: "Hosts deployed at once." }),
@@ -181,6 +264,44 @@ export const DeploySettings = z.strictObject({
     description: "How long new instances may take to become healthy.",
   }),
   "lock-timeout": Duration.optional().meta({ description: "How long to wait for another deploy's lock." }),
+  engine: z
+    .enum(["ssh", "swarm"])
+    .optional()
+    .meta({ description: "ssh: containers on each host (default); swarm: a Docker Swarm service." }),
+  swarm: SwarmSettings.optional(),
+  router: RouterSettings.optional().meta({
+    description: "The load balancer in front of the instances (needed by blue-green and canary).",
+  }),
+  drain: Duration.optional().meta({
+    description:
+      "How long instances keep running after leaving the load balancer, so requests in flight finish.",
+  }),
+  canary: z
+    .strictObject({
+      instances: z
+        .int()
+        .positive()
+        .optional()
+        .meta({ description: "Canary instances per host (default 1)." }),
+      share: z
+        .union([
+          z.number().gt(0).lt(100),
+          z
+            .string()
+            .regex(/^[1-9]\d?(\.\d+)?%$/, { error: 'expected a share between 1% and 99%, such as "10%"' }),
+        ])
+        .optional()
+        .meta({ description: 'Share of the traffic the canary gets, e.g. "10%" (default 10%).' }),
+    })
+    .optional(),
+  "blue-green": z
+    .strictObject({
+      "keep-idle": Duration.optional().meta({
+        description:
+          "How long the old set keeps running, idle, after the switch: rollback is one switch back.",
+      }),
+    })
+    .optional(),
 });
 
 export const Environment = z.strictObject({

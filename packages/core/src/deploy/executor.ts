@@ -4,19 +4,35 @@
  * stop old → prune → record. Any failure removes the new containers and
  * leaves the old ones serving; the lock is always released.
  */
+
+import { UsageError } from "../errors";
 import type { ExecResult } from "../exec/exec";
 import { shellCommand } from "../exec/quote";
 import type { Logger } from "../log";
+import type { UpstreamServer } from "../router/types";
 import type { RemoteHost } from "../ssh/session";
 import { envPayload } from "./env";
 import { DeployError } from "./errors";
 import { waitHealthy } from "./health";
 import { HostLock } from "./lock";
 import { formatDeployHistory, historyFile, observeHost } from "./observe";
-import { type DesiredState, describePlan, type HostPlan, planHost } from "./planner";
+import { type DesiredState, describePlan, type HostPlan, isServing, planHost } from "./planner";
 import { dockerRunArgs } from "./run-args";
 import { PULL_WITH_AUTH, RECORD_HISTORY, startScript } from "./scripts";
-import type { AppScope, RegistryAuth } from "./types";
+import {
+  clearIdle,
+  cutOver,
+  drain,
+  keepIdle,
+  readCanary,
+  sameUpstream,
+  serverOf,
+  serversOf,
+  type TrafficPlan,
+  withoutKept,
+  writeCanary,
+} from "./traffic";
+import type { AppScope, ObservedContainer, RegistryAuth } from "./types";
 
 export interface HostDeployOptions {
   healthTimeoutMs: number;
@@ -30,6 +46,8 @@ export interface HostDeployOptions {
   hostScope?: boolean;
   /** Plan only: observe the host, touch nothing. */
   dryRun?: boolean;
+  /** Keep a load balancer in step, per strategy (traffic.ts); undefined = no load balancer. */
+  traffic?: TrafficPlan;
   logger: Logger;
 }
 
@@ -47,6 +65,8 @@ export interface HostDeployResult {
   /** What serves on the host now (the new instances, or the unchanged ones). */
   deployed: DeployedInstance[];
   previousVersion?: string;
+  /** Time the load balancer switch took (with a router). */
+  switchMs?: number;
 }
 
 export async function deployHost(
@@ -55,7 +75,10 @@ export async function deployHost(
   o: HostDeployOptions,
 ): Promise<HostDeployResult> {
   const log = o.logger;
-  const state: DesiredState = { ...desired, host: host.target.host };
+  const t = o.traffic;
+  // A canary starts only its own few instances beside the old ones.
+  const instances = t?.strategy === "canary" ? t.canaryInstances : desired.run.instances;
+  const state: DesiredState = { ...desired, run: { ...desired.run, instances }, host: host.target.host };
   const scope = hostScope(desired, host, o.hostScope);
   if (o.dryRun) {
     const plan = planHost(state, await observeHost(host, scope, desired.image));
@@ -72,6 +95,7 @@ export async function deployHost(
   });
   let started: string[] = [];
   try {
+    const liveBefore = t ? await prepareTraffic(host, t, scope, desired.run) : undefined;
     let plan: HostPlan | undefined;
     const t0 = Date.now();
     // Another app on the host may take a port between our look and our start: look again, a few times.
@@ -83,6 +107,7 @@ export async function deployHost(
       for (const w of candidate.warnings) log.warn(`${host.name}: ${w}`);
       if (candidate.upToDate) {
         log.info(`${host.name}: already runs ${desired.version}`);
+        if (t) await routeServing(t, observed.containers, liveBefore, log);
         return {
           host: host.name,
           plan: candidate,
@@ -130,18 +155,58 @@ export async function deployHost(
     }
     log.info(`${host.name}: healthy (${plan.health}) after ${Date.now() - t1} ms`);
 
+    let stop = plan.stop;
+    let idle: ObservedContainer[] = [];
+    let switchMs: number | undefined;
+    if (t) {
+      const fresh = plan.start.flatMap((s, i) => {
+        const port = s.hostPorts.find((p) => p !== undefined);
+        return port === undefined
+          ? []
+          : [serverOf({ name: started[i]!, port, version: desired.version }, t.address)];
+      });
+      const cut = await cutOver(t, fresh, stop, liveBefore, log);
+      ({ idle, switchMs } = cut);
+      stop = cut.stop;
+    }
     // From here on the new version serves: a failure below must not remove it.
     const newNames = started;
     started = [];
-    if (plan.stop.length) {
-      const t2 = Date.now();
-      await host.run(["docker", "stop", ...plan.stop.map((c) => c.name)], { allowFailure: true });
-      log.info(`${host.name}: stopped ${plan.stop.length} old instance(s) in ${Date.now() - t2} ms`);
+    if (t?.strategy === "canary") {
+      await writeCanary(host, scope, {
+        deployId: desired.deployId,
+        version: desired.version,
+        digest: desired.digest,
+        image: desired.image,
+        sharePercent: t.canarySharePercent,
+        time: new Date().toISOString(),
+      });
+      return {
+        host: host.name,
+        plan: { ...plan, stop: [], removeAfter: [] },
+        previousVersion: plan.previousVersion,
+        deployed: deployedOf(host, plan, newNames, desired),
+        switchMs,
+      };
     }
-    if (plan.removeAfter.length)
+    if (t) await clearIdle(host, scope);
+    if (stop.length) {
+      await drain(t, stop, log);
+      const t2 = Date.now();
+      await host.run(["docker", "stop", ...stop.map((c) => c.name)], { allowFailure: true });
+      log.info(`${host.name}: stopped ${stop.length} old instance(s) in ${Date.now() - t2} ms`);
+    }
+    if (t && idle.length) {
+      await keepIdle(host, scope, desired.deployId, idle, t.keepIdleMs);
+      log.info(
+        `${host.name}: ${idle.length} old instance(s) stay running, idle, for ${Math.round(t.keepIdleMs / 1000)} s`,
+      );
+    }
+    const removeAfter = withoutKept(plan.removeAfter, idle);
+    if (removeAfter.length)
       await removeContainers(
         host,
-        plan.removeAfter.map((c) => c.name),
+        removeAfter.map((c) => c.name),
       );
     const entry = {
       deployId: desired.deployId,
@@ -155,15 +220,10 @@ export async function deployHost(
     });
     return {
       host: host.name,
-      plan,
+      plan: { ...plan, stop, removeAfter },
       previousVersion: plan.previousVersion,
-      deployed: plan.start.map((s, i) => ({
-        host: host.name,
-        container: newNames[i]!,
-        port: s.hostPorts.find((p) => p !== undefined),
-        version: desired.version,
-        digest: desired.digest,
-      })),
+      deployed: deployedOf(host, plan, newNames, desired),
+      switchMs,
     };
   } catch (err) {
     if (started.length) {
@@ -176,12 +236,63 @@ export async function deployHost(
   }
 }
 
+function deployedOf(
+  host: RemoteHost,
+  plan: HostPlan,
+  names: string[],
+  desired: Omit<DesiredState, "host">,
+): DeployedInstance[] {
+  return plan.start.map((s, i) => ({
+    host: host.name,
+    container: names[i]!,
+    port: s.hostPorts.find((p) => p !== undefined),
+    version: desired.version,
+    digest: desired.digest,
+  }));
+}
+
+/** Before anything starts: the router works, the app publishes a port, no canary is half-way. */
+async function prepareTraffic(
+  host: RemoteHost,
+  t: TrafficPlan,
+  scope: AppScope,
+  run: Omit<DesiredState, "host">["run"],
+): Promise<UpstreamServer[] | undefined> {
+  if (!run.ports.some((p) => p.host && p.protocol === "tcp")) {
+    throw new UsageError("a load balancer needs a published tcp port: give run.ports a host port range");
+  }
+  const canary = await readCanary(host, scope);
+  if (canary) {
+    throw new DeployError(
+      `${host.name}: a canary of ${canary.version} is running (${canary.sharePercent}% of the traffic)`,
+      {
+        hint: "run powertrain promote-canary or abort-canary first",
+      },
+    );
+  }
+  await t.router.check();
+  return t.router.current();
+}
+
+/** An up-to-date host whose upstream does not list its instances (e.g. a router just configured): route them. */
+async function routeServing(
+  t: TrafficPlan,
+  containers: ObservedContainer[],
+  liveBefore: UpstreamServer[] | undefined,
+  log: Logger,
+): Promise<void> {
+  const servers = serversOf(containers.filter(isServing), t.address);
+  if (sameUpstream(liveBefore, servers)) return;
+  await t.router.apply(servers);
+  log.info(`${t.router.description}: now routes to the ${servers.length} running instance(s)`);
+}
+
 /** One `docker run -d` per instance, in parallel, in one round trip; env values travel on stdin. */
-function startInstances(
+export function startInstances(
   host: RemoteHost,
   plan: HostPlan,
   desired: Omit<DesiredState, "host">,
-  o: HostDeployOptions,
+  o: Pick<HostDeployOptions, "bindAddress">,
 ): Promise<ExecResult> {
   const commands = plan.start.map((s) =>
     shellCommand([

@@ -1,3 +1,4 @@
+export * from "./canary";
 export * from "./env";
 export * from "./errors";
 export * from "./executor";
@@ -8,4 +9,5 @@ export * from "./planner";
 export * from "./ports";
 export * from "./rollout";
 export * from "./run-args";
+export * from "./traffic";
 export * from "./types";

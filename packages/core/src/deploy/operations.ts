@@ -10,6 +10,16 @@ import { HostLock } from "./lock";
 import { formatDeployHistory, historyFile, observeHost } from "./observe";
 import { healthMode, isServing } from "./planner";
 import { RECORD_HISTORY } from "./scripts";
+import {
+  clearIdle,
+  drain,
+  readCanary,
+  routedContainers,
+  routedPort,
+  serversOf,
+  type TrafficPlan,
+  trafficFor,
+} from "./traffic";
 import type { AppScope, DeployEnvironment, ObservedContainer, RegistryAuth } from "./types";
 
 export interface OperationRequest {
@@ -44,6 +54,12 @@ export interface ContainerStatus {
   ports: number[];
   startedAt?: string;
   uptimeSeconds?: number;
+  /** With a router: the container's weight in the upstream (0 = not routed, e.g. idle or draining). */
+  weight?: number;
+  /** With a router: its share of the host's traffic, in percent. */
+  share?: number;
+  /** With a router: this container is the running canary. */
+  canary?: boolean;
 }
 
 export async function status(req: OperationRequest): Promise<ContainerStatus[]> {
@@ -54,9 +70,32 @@ export async function status(req: OperationRequest): Promise<ContainerStatus[]> 
       hostScope({ app, environment: name }, host, req.hostScope),
       "none",
     );
-    return observed.containers.map((c) => toStatus(host.name, c));
+    const list = observed.containers.map((c) => toStatus(host.name, c));
+    if (req.environment.deploy.router) await addTraffic(host, req, list, observed.containers);
+    return list;
   });
   return perHost.flat();
+}
+
+/** The upstream's weights and shares, and which containers are the canary. */
+async function addTraffic(
+  host: RemoteHost,
+  req: OperationRequest,
+  list: ContainerStatus[],
+  containers: ObservedContainer[],
+): Promise<void> {
+  const { app, name } = req.environment;
+  const scope = hostScope({ app, environment: name }, host, req.hostScope);
+  const t = trafficFor(host, req.environment.deploy, { app, environment: name }, "rolling")!;
+  const [upstream, canary] = await Promise.all([t.router.current(), readCanary(host, scope)]);
+  const total = (upstream ?? []).reduce((sum, s) => sum + s.weight, 0);
+  list.forEach((s, i) => {
+    const port = routedPort(containers[i]!);
+    const weight = (upstream ?? []).filter((u) => u.port === port).reduce((sum, u) => sum + u.weight, 0);
+    s.weight = weight;
+    s.share = total ? Math.round((weight / total) * 1000) / 10 : 0;
+    if (canary && containers[i]!.digest === canary.digest && isServing(containers[i]!)) s.canary = true;
+  });
 }
 
 function toStatus(host: string, c: ObservedContainer, now = Date.now()): ContainerStatus {
@@ -112,6 +151,12 @@ export async function stop(req: OperationRequest & { lockTimeoutMs?: number }): 
       const serving = (
         await observeHost(host, hostScope({ app, environment: name }, host, req.hostScope), "none")
       ).containers.filter(isServing);
+      // Behind a load balancer they leave the upstream first, then drain.
+      const traffic = trafficFor(host, req.environment.deploy, { app, environment: name }, "rolling");
+      if (traffic && serving.length) {
+        await traffic.router.apply([]);
+        await drain(traffic, serving, req.logger);
+      }
       if (serving.length) await host.run(["docker", "stop", ...serving.map((c) => c.name)]);
       req.logger.info(`${host.name}: stopped ${serving.length} container(s)`);
       return serving.map((c) => toStatus(host.name, { ...c, state: "exited" }));
@@ -132,8 +177,13 @@ export interface RollbackRequest extends OperationRequest {
 
 export interface RollbackResult {
   host: string;
-  /** restart = kept containers started again; redeploy = previous digest deployed anew. */
-  method: "restart" | "redeploy";
+  /**
+   * switch = the idle previous set (blue-green) took the upstream back in one reload;
+   * restart = kept containers started again; redeploy = previous digest deployed anew.
+   */
+  method: "switch" | "restart" | "redeploy";
+  /** Time the load balancer switch took (with a router). */
+  switchMs?: number;
   from?: string;
   to: string;
   instances: DeployedInstance[];
@@ -153,8 +203,13 @@ export async function rollback(req: RollbackRequest): Promise<RollbackResult[]> 
       logger: req.logger,
     });
     let redeployImage: { image: string; version: string; digest: string; from?: string } | undefined;
+    const traffic = trafficFor(host, env.deploy, { app: env.app, environment: env.name }, "rolling");
     try {
       const observed = lock.observed ?? (await observeHost(host, scope, "none"));
+      if (traffic) {
+        const switched = await switchBack(host, req, scope, traffic, observed.containers, deployId);
+        if (switched) return switched;
+      }
       const serving = observed.containers.filter(isServing);
       const current = serving.sort((a, b) => b.created.localeCompare(a.created))[0];
       const kept = observed.containers
@@ -164,7 +219,7 @@ export async function rollback(req: RollbackRequest): Promise<RollbackResult[]> 
       const target = kept[0];
       if (target) {
         const group = kept.filter((c) => c.digest === target.digest && c.state !== "created");
-        return await restartKept(host, req, scope, group, serving, deployId);
+        return await restartKept(host, req, scope, group, serving, deployId, traffic);
       }
       const entry = previousEntry(observed.history, current?.digest, req.to);
       if (!entry) {
@@ -202,6 +257,7 @@ export async function rollback(req: RollbackRequest): Promise<RollbackResult[]> 
         registryAuth: req.registryAuth && { ...req.registryAuth, registry: registryOf(redeployImage.image) },
         bindAddress: req.bindAddress,
         hostScope: req.hostScope,
+        traffic,
         logger: req.logger,
       },
     );
@@ -222,6 +278,7 @@ async function restartKept(
   group: ObservedContainer[],
   serving: ObservedContainer[],
   deployId: string,
+  traffic?: TrafficPlan,
 ): Promise<RollbackResult> {
   const env = req.environment;
   const t0 = Date.now();
@@ -246,6 +303,13 @@ async function restartKept(
       `${host.name}: rollback to ${to} failed, the current version keeps serving: ${health.reason}`,
     );
   }
+  let switchMs: number | undefined;
+  if (traffic) {
+    const t1 = Date.now();
+    await traffic.router.apply(serversOf(group, traffic.address));
+    switchMs = Date.now() - t1;
+    await drain(traffic, serving, req.logger);
+  }
   if (serving.length)
     await host.run(["docker", "stop", ...serving.map((c) => c.name)], { allowFailure: true });
   const entry = {
@@ -262,8 +326,83 @@ async function restartKept(
   return {
     host: host.name,
     method: "restart",
+    ...(switchMs === undefined ? {} : { switchMs }),
     from: serving[0]?.version,
     to,
+    instances: group.map((c) => ({
+      host: host.name,
+      container: c.name,
+      port: c.ports[0]?.host,
+      version: c.version,
+      digest: c.digest,
+    })),
+  };
+}
+
+/**
+ * Blue-green's instant rollback: the previous set still runs, idle, beside the
+ * live one — one upstream switch makes it live again; the other set then
+ * drains and stops. Undefined when no such set runs.
+ */
+async function switchBack(
+  host: RemoteHost,
+  req: RollbackRequest,
+  scope: AppScope,
+  t: TrafficPlan,
+  containers: ObservedContainer[],
+  deployId: string,
+): Promise<RollbackResult | undefined> {
+  const canary = await readCanary(host, scope);
+  if (canary) {
+    throw new DeployError(`${host.name}: a canary of ${canary.version} is running; it is not rolled back`, {
+      hint: "run powertrain abort-canary to remove it",
+    });
+  }
+  const serving = containers.filter(isServing);
+  const live = routedContainers(serving, await t.router.current());
+  const liveDigests = new Set(live.map((c) => c.digest));
+  const idle = serving
+    .filter((c) => !live.includes(c) && !liveDigests.has(c.digest) && c.digest)
+    .filter((c) => (req.to ? c.version === req.to : true))
+    .sort((a, b) => b.created.localeCompare(a.created));
+  if (idle.length === 0 || live.length === 0) return undefined;
+  const group = idle.filter((c) => c.digest === idle[0]!.digest);
+  const env = req.environment;
+  // A configured check runs once more (fast: they run already); without one, running is all we know.
+  const mode = healthMode(env.run, false);
+  if (mode !== "running") {
+    const health = await waitHealthy(
+      host,
+      group.map((c) => c.name),
+      mode,
+      env.run,
+      env.deploy.healthTimeoutMs,
+    );
+    if (!health.ok) return undefined;
+  }
+  const t0 = Date.now();
+  await t.router.apply(serversOf(group, t.address));
+  const switchMs = Date.now() - t0;
+  req.logger.info(`${host.name}: switched back to ${group[0]!.version} in ${switchMs} ms`);
+  await clearIdle(host, scope);
+  await drain(t, live, req.logger);
+  await host.run(["docker", "stop", ...live.map((c) => c.name)], { allowFailure: true });
+  const entry = {
+    deployId,
+    version: group[0]!.version,
+    digest: group[0]!.digest,
+    image: group[0]!.image,
+    time: new Date().toISOString(),
+  };
+  await host.run(["sh", "-c", RECORD_HISTORY, "sh", historyFile(scope), formatDeployHistory(entry)], {
+    allowFailure: true,
+  });
+  return {
+    host: host.name,
+    method: "switch",
+    switchMs,
+    from: live[0]?.version,
+    to: group[0]!.version,
     instances: group.map((c) => ({
       host: host.name,
       container: c.name,

@@ -12,6 +12,7 @@ import { DeployError } from "./errors";
 import { type DeployedInstance, deployHost, type HostDeployResult } from "./executor";
 import { newDeployId, parseImageRef } from "./labels";
 import { describePlan, type HostPlan } from "./planner";
+import { parseStrategy, type Strategy, trafficFor } from "./traffic";
 import type { DeployEnvironment, RegistryAuth } from "./types";
 
 export interface DeployRequest {
@@ -26,6 +27,8 @@ export interface DeployRequest {
   hosts?: SshTarget[];
   /** Overrides deploy.maxParallel. */
   maxParallel?: number;
+  /** Overrides deploy.strategy: rolling, blue-green or canary. */
+  strategy?: string;
   registryAuth?: RegistryAuth;
   bindAddress?: string;
   lockStaleMs?: number;
@@ -50,11 +53,14 @@ export interface HostOutcome {
 
 export interface DeployReport {
   deployId: string;
+  strategy: Strategy;
   version: string;
   digest: string;
   durationMs: number;
   deployed: DeployedInstance[];
   previousVersion?: string;
+  /** Longest load balancer switch of any host, with a router. */
+  switchMs?: number;
   hosts: HostOutcome[];
 }
 
@@ -83,16 +89,20 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   const deployId = req.deployId ?? newDeployId();
   const run = { ...env.run, instances: req.instances ?? env.run.instances };
   const maxParallel = Math.max(1, req.maxParallel ?? env.deploy.maxParallel);
+  const strategy = parseStrategy(req.strategy ?? env.deploy.strategy ?? "rolling");
 
   const outcomes: HostOutcome[] = hosts.map((h) => ({ host: describeTarget(h), status: "not-started" }));
   const results: HostDeployResult[] = [];
+  const switches = (): number[] => results.flatMap((r) => (r.switchMs === undefined ? [] : [r.switchMs]));
   const report = (): DeployReport => ({
     deployId,
+    strategy,
     version,
     digest: ref.digest,
     durationMs: Date.now() - started,
     deployed: results.flatMap((r) => r.deployed),
     previousVersion: results.find((r) => r.previousVersion)?.previousVersion,
+    ...(switches().length ? { switchMs: Math.max(...switches()) } : {}),
     hosts: outcomes,
   });
 
@@ -128,6 +138,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
                 bindAddress: req.bindAddress,
                 hostScope: req.hostScope,
                 dryRun: req.dryRun,
+                traffic: trafficFor(host, env.deploy, { app: env.app, environment: env.name }, strategy),
                 logger: log,
               },
             ),

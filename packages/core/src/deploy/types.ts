@@ -3,6 +3,7 @@
  * (config/) is assignable to these, so the deploy does not depend on how the
  * config was loaded (powertrain.yml, or extract-config's JSON).
  */
+import type { RouterConfig } from "../router/types";
 import type { SshTarget } from "../ssh/target";
 
 export interface DeployPort {
@@ -51,6 +52,12 @@ export interface RolloutSettings {
   keep: number;
   healthTimeoutMs: number;
   lockTimeoutMs: number;
+  /** The load balancer in front of the instances (needed by blue-green and canary). */
+  router?: RouterConfig;
+  /** How long instances keep running after leaving the load balancer (default 2 s). */
+  drainMs?: number;
+  canary?: { instances?: number; sharePercent?: number };
+  blueGreen?: { keepIdleMs?: number };
 }
 
 /** The part of a resolved environment a deploy reads. */

@@ -1,0 +1,192 @@
+/**
+ * Ending a canary: promote-canary gives the canary's version all the traffic
+ * (starting the instances it still lacks, health-gated) and retires the old
+ * set; abort-canary takes the canary out of the upstream and removes it.
+ */
+import { UsageError } from "../errors";
+import type { RemoteHost } from "../ssh/session";
+import { SshSession } from "../ssh/session";
+import { DeployError } from "./errors";
+import { hostScope, removeContainers, startInstances } from "./executor";
+import { waitHealthy } from "./health";
+import { newDeployId } from "./labels";
+import { HostLock } from "./lock";
+import { formatDeployHistory, historyFile, observeHost } from "./observe";
+import type { OperationRequest } from "./operations";
+import { isServing, planHost } from "./planner";
+import { RECORD_HISTORY } from "./scripts";
+import {
+  type CanaryState,
+  clearCanary,
+  drain,
+  readCanary,
+  serversOf,
+  type TrafficPlan,
+  trafficFor,
+} from "./traffic";
+import type { AppScope, ObservedContainer } from "./types";
+
+export interface CanaryRequest extends OperationRequest {
+  bindAddress?: string;
+  lockStaleMs?: number;
+}
+
+export interface CanaryResult {
+  host: string;
+  /** The canary's version. */
+  version: string;
+  /** The version that served beside it. */
+  previousVersion?: string;
+  /** Containers that serve now. */
+  serving: string[];
+  /** Time the load balancer switch took. */
+  switchMs: number;
+}
+
+/** The canary's version takes 100% on every host; the old set drains and stops (kept for rollback). */
+export function promoteCanary(req: CanaryRequest): Promise<CanaryResult[]> {
+  return eachCanaryHost(req, async (host, scope, t, canary, serving) => {
+    const env = req.environment;
+    const ours = serving.filter((c) => c.digest === canary.digest);
+    const old = serving.filter((c) => c.digest !== canary.digest);
+    const more = await startMore(host, req, scope, canary, env.run.instances - ours.length);
+    const all = [...ours, ...more];
+    const t0 = Date.now();
+    await t.router.apply(serversOf(all, t.address));
+    const switchMs = Date.now() - t0;
+    await clearCanary(host, scope);
+    req.logger.info(`${host.name}: ${canary.version} takes all the traffic (${all.length} instance(s))`);
+    await drain(t, old, req.logger);
+    if (old.length) await host.run(["docker", "stop", ...old.map((c) => c.name)], { allowFailure: true });
+    const entry = { ...canary, time: new Date().toISOString() };
+    await host.run(["sh", "-c", RECORD_HISTORY, "sh", historyFile(scope), formatDeployHistory(entry)], {
+      allowFailure: true,
+    });
+    return {
+      host: host.name,
+      version: canary.version,
+      previousVersion: old[0]?.version,
+      serving: all.map((c) => c.name),
+      switchMs,
+    };
+  });
+}
+
+/** The canary leaves the upstream on every host, drains and is removed; the old set takes 100% again. */
+export function abortCanary(req: CanaryRequest): Promise<CanaryResult[]> {
+  return eachCanaryHost(req, async (host, scope, t, canary, serving) => {
+    const ours = serving.filter((c) => c.digest === canary.digest);
+    const old = serving.filter((c) => c.digest !== canary.digest);
+    if (old.length === 0)
+      throw new DeployError(`${host.name}: nothing but the canary runs; abort would leave no instance`);
+    const t0 = Date.now();
+    await t.router.apply(serversOf(old, t.address));
+    const switchMs = Date.now() - t0;
+    await clearCanary(host, scope);
+    req.logger.info(`${host.name}: canary ${canary.version} removed from the load balancer`);
+    await drain(t, ours, req.logger);
+    await removeContainers(
+      host,
+      ours.map((c) => c.name),
+    );
+    return {
+      host: host.name,
+      version: canary.version,
+      previousVersion: old[0]?.version,
+      serving: old.map((c) => c.name),
+      switchMs,
+    };
+  });
+}
+
+type CanaryStep = (
+  host: RemoteHost,
+  scope: AppScope,
+  t: TrafficPlan,
+  canary: CanaryState,
+  serving: ObservedContainer[],
+) => Promise<CanaryResult>;
+
+/** Host by host, under the deploy lock: the step runs where a canary is recorded. */
+async function eachCanaryHost(req: CanaryRequest, step: CanaryStep): Promise<CanaryResult[]> {
+  const env = req.environment;
+  if (!env.deploy.router)
+    throw new UsageError(`environment "${env.name}" has no deploy.router: there is no canary to end`);
+  const session = await SshSession.create({ ...req.ssh, logger: req.logger });
+  const deployId = newDeployId();
+  try {
+    const out: CanaryResult[] = [];
+    for (const target of req.hosts ?? env.hosts) {
+      const host = await session.connect(target);
+      const scope = hostScope({ app: env.app, environment: env.name }, host, req.hostScope);
+      const lock = await HostLock.acquire(host, {
+        scope,
+        deployId,
+        timeoutMs: env.deploy.lockTimeoutMs,
+        staleMs: req.lockStaleMs,
+        observeImage: "none",
+        logger: req.logger,
+      });
+      try {
+        const canary = await readCanary(host, scope);
+        if (!canary) {
+          throw new DeployError(`${host.name}: no canary of ${env.app} runs in ${env.name}`, {
+            hint: "start one with powertrain deploy --strategy canary",
+          });
+        }
+        const t = trafficFor(host, env.deploy, { app: env.app, environment: env.name }, "canary")!;
+        const serving = (lock.observed ?? (await observeHost(host, scope, "none"))).containers.filter(
+          isServing,
+        );
+        out.push(await step(host, scope, t, canary, serving));
+      } finally {
+        await lock.release();
+      }
+    }
+    return out;
+  } finally {
+    await session.close();
+  }
+}
+
+/** Start `count` more instances of the canary's version and gate them on health. */
+async function startMore(
+  host: RemoteHost,
+  req: CanaryRequest,
+  scope: AppScope,
+  canary: CanaryState,
+  count: number,
+): Promise<ObservedContainer[]> {
+  if (count <= 0) return [];
+  const env = req.environment;
+  const observed = await observeHost(host, scope, canary.image);
+  const desired = {
+    app: env.app,
+    environment: env.name,
+    version: canary.version,
+    digest: canary.digest,
+    image: canary.image,
+    deployId: canary.deployId,
+    run: { ...env.run, instances: count },
+    keep: env.deploy.keep,
+    host: host.target.host,
+  };
+  const plan = planHost(desired, { ...observed, containers: [] });
+  const names = plan.start.map((s) => s.name);
+  const r = await startInstances(host, plan, desired, { bindAddress: req.bindAddress });
+  try {
+    if (r.exitCode !== 0)
+      throw new DeployError(
+        `${host.name}: starting more instances of ${canary.version} failed: ${(r.stderr || r.stdout).trim()}`,
+      );
+    const health = await waitHealthy(host, names, plan.health, env.run, env.deploy.healthTimeoutMs);
+    if (!health.ok)
+      throw new DeployError(
+        `${host.name}: new instances of ${canary.version} are not healthy: ${health.reason}`,
+      );
+  } catch (err) {
+    await removeContainers(host, names).catch(() => undefined);
+    throw err;
+  }
+  return (await observeHost(host, scope, "none")).containers.filter((c) => names.includes(c.name));
+}
