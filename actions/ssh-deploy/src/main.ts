@@ -64,10 +64,6 @@ export async function main(ctx: ActionContext): Promise<void> {
   }
   const environment = await loadEnvironment(input.config, input["config-file"], input.environment);
   const hosts = input.hosts.length > 0 ? input.hosts.map(parseHostSpec) : environment.hosts;
-  const version = input.version || (image ? defaultVersion(image) : undefined);
-  // ${POWERTRAIN_VERSION} in env values is the version being deployed, unless the step sets it.
-  const source = { POWERTRAIN_VERSION: version, ...process.env };
-  const run = { ...environment.run, env: resolveEnvReferences(environment.run.env, source, ctx.logger) };
 
   // Key material and control sockets go under a dir of ours, so the post step can always remove it.
   const sshTmp = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), "powertrain-ssh-"));
@@ -84,7 +80,8 @@ export async function main(ctx: ActionContext): Promise<void> {
   if (canaryAction) {
     try {
       await endCanary(ctx, canaryAction, {
-        environment: { ...environment, run },
+        environment,
+        referenceSource: process.env,
         hosts,
         ssh,
         bindAddress: input["bind-address"],
@@ -97,7 +94,7 @@ export async function main(ctx: ActionContext): Promise<void> {
   }
   if (!image) {
     try {
-      await rollBack(ctx, { ...environment, run }, hosts, input.version, ssh, input["bind-address"], {
+      await rollBack(ctx, environment, hosts, input.version, ssh, input["bind-address"], {
         username,
         password,
       });
@@ -106,6 +103,10 @@ export async function main(ctx: ActionContext): Promise<void> {
     }
     return;
   }
+  const version = input.version || defaultVersion(image);
+  // ${POWERTRAIN_VERSION} in env values is the version being deployed, unless the step sets it.
+  const source = { POWERTRAIN_VERSION: version, ...process.env };
+  const run = { ...environment.run, env: resolveEnvReferences(environment.run.env, source, ctx.logger) };
   let report: DeployReport;
   try {
     report = await deploy({
@@ -147,6 +148,7 @@ async function rollBack(
   const started = Date.now();
   const results = await rollback({
     environment,
+    referenceSource: process.env,
     hosts,
     to,
     ssh,

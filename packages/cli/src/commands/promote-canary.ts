@@ -17,6 +17,8 @@ export function registerPromoteCanary(program: Command, ctx: CliContext): void {
       const environment = await loadTargetEnvironment(flags);
       const results = await promoteCanary({
         environment,
+        // ${NAME} references are resolved for the version actually started.
+        referenceSource: process.env,
         bindAddress: flags.bindAddress,
         ssh: sshOptions(flags),
         logger: ctx.logger,

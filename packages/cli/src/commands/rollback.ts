@@ -24,6 +24,8 @@ export function registerRollback(program: Command, ctx: CliContext): void {
       const t0 = Date.now();
       const results = await rollback({
         environment,
+        // ${NAME} references are resolved for the version actually started.
+        referenceSource: process.env,
         to: flags.to,
         ssh: sshOptions(flags),
         registryAuth: registryAuthFor(""), // its registry is set from the image rolled back to

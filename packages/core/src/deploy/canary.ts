@@ -6,6 +6,7 @@
 import { UsageError } from "../errors";
 import type { RemoteHost } from "../ssh/session";
 import { SshSession } from "../ssh/session";
+import { runFor } from "./env";
 import { DeployError } from "./errors";
 import { hostScope, removeContainers, startInstances } from "./executor";
 import { waitHealthy } from "./health";
@@ -167,7 +168,7 @@ async function startMore(
     digest: canary.digest,
     image: canary.image,
     deployId: canary.deployId,
-    run: { ...env.run, instances: count },
+    run: { ...runFor(env.run, canary.version, req), instances: count },
     keep: env.deploy.keep,
     host: host.target.host,
   };

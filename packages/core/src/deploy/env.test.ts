@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { silentLogger } from "../log";
 import { HOSTILE } from "../ssh/hostile.fixture";
-import { envPayload, resolveEnvReferences } from "./env";
+import { envPayload, resolveEnvReferences, runFor } from "./env";
 
 describe("resolveEnvReferences", () => {
   test.each([
@@ -60,5 +60,23 @@ describe("masking of referenced values", () => {
       URL: "https://db.internal/x",
     });
     expect(masked.sort()).toEqual(["db.internal", "s3cr3t-value"]);
+  });
+});
+
+describe("runFor", () => {
+  const run = { instances: 2, env: { APP_VERSION: "${POWERTRAIN_VERSION}", TOKEN: "${TOKEN}" } };
+
+  test("resolves references for the version being started", () => {
+    const out = runFor(run, "7-abc1234", { referenceSource: { TOKEN: "t0ken" } });
+    expect(out).toEqual({ instances: 2, env: { APP_VERSION: "7-abc1234", TOKEN: "t0ken" } });
+  });
+
+  test("the step's own POWERTRAIN_VERSION wins", () => {
+    const out = runFor(run, "7-abc1234", { referenceSource: { TOKEN: "x", POWERTRAIN_VERSION: "pinned" } });
+    expect(out.env.APP_VERSION).toBe("pinned");
+  });
+
+  test("without a source the run is already resolved and left alone", () => {
+    expect(runFor(run, "7-abc1234", {})).toBe(run);
   });
 });

@@ -31,6 +31,21 @@ export function resolveEnvReferences(
   return resolved;
 }
 
+/**
+ * The run configuration for starting `version`: references resolved now, with
+ * ${POWERTRAIN_VERSION} = that version unless the source sets it; unchanged
+ * when the request carries no reference source (already resolved).
+ */
+export function runFor<R extends { env: Record<string, string> }>(
+  run: R,
+  version: string,
+  req: { referenceSource?: Record<string, string | undefined>; logger?: Logger },
+): R {
+  if (!req.referenceSource) return run;
+  const source = { POWERTRAIN_VERSION: version, ...req.referenceSource };
+  return { ...run, env: resolveEnvReferences(run.env, source, req.logger) };
+}
+
 /** Values docker's env-file format cannot carry (it splits lines and drops a trailing \\r). */
 export function needsClientEnv(value: string): boolean {
   return /[\r\n]/.test(value);

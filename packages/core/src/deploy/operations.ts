@@ -2,6 +2,7 @@
 import type { Logger } from "../log";
 import { type RemoteHost, SshSession, type SshSessionOptions } from "../ssh/session";
 import type { SshTarget } from "../ssh/target";
+import { runFor } from "./env";
 import { DeployError } from "./errors";
 import { type DeployedInstance, deployHost, hostScope } from "./executor";
 import { waitHealthy } from "./health";
@@ -23,7 +24,15 @@ import {
 import type { AppScope, DeployEnvironment, ObservedContainer, RegistryAuth } from "./types";
 
 export interface OperationRequest {
+  /**
+   * The environment; its env values may still hold `${NAME}` references when
+   * `referenceSource` is given — they are resolved when the version to start
+   * is known (rollback redeploy, canary promotion), so that
+   * ${POWERTRAIN_VERSION} names the version actually started.
+   */
   environment: DeployEnvironment;
+  /** Where `${NAME}` references are read from (the step's environment); none = already resolved. */
+  referenceSource?: Record<string, string | undefined>;
   hosts?: SshTarget[];
   /** See HostDeployOptions.hostScope. */
   hostScope?: boolean;
@@ -246,7 +255,7 @@ export async function rollback(req: RollbackRequest): Promise<RollbackResult[]> 
         digest: redeployImage.digest,
         image: redeployImage.image,
         deployId,
-        run: env.run,
+        run: runFor(env.run, redeployImage.version, req),
         keep: env.deploy.keep,
       },
       {
