@@ -25,7 +25,10 @@ import {
   resolveEnvReferences,
   rollback,
   type SshSessionOptions,
+  swarmDeploy,
+  swarmRollback,
   UsageError,
+  usesSwarm,
 } from "@powertrain/core";
 import { writeDeploySummary } from "./summary";
 
@@ -106,23 +109,40 @@ export async function main(ctx: ActionContext): Promise<void> {
   const version = input.version || defaultVersion(image);
   // ${POWERTRAIN_VERSION} in env values is the version being deployed, unless the step sets it.
   const source = { POWERTRAIN_VERSION: version, ...process.env };
-  const run = { ...environment.run, env: resolveEnvReferences(environment.run.env, source, ctx.logger) };
+  const registryAuth = username && password ? { registry: registryOf(image), username, password } : undefined;
   let report: DeployReport;
   try {
-    report = await deploy({
-      environment: { ...environment, run },
-      hosts,
-      image,
-      version,
-      bindAddress: input["bind-address"],
-      instances: input.instances,
-      maxParallel: input["max-parallel"],
-      strategy: input.strategy || undefined,
-      registryAuth: username && password ? { registry: registryOf(image), username, password } : undefined,
-      dryRun: input["dry-run"],
-      ssh,
-      logger: ctx.logger,
-    });
+    report = usesSwarm(environment)
+      ? await swarmDeploy({
+          // The engine resolves references itself: referenced values become Swarm secrets.
+          environment,
+          envSource: source,
+          hosts,
+          image,
+          version,
+          instances: input.instances,
+          registryAuth,
+          dryRun: input["dry-run"],
+          ssh,
+          logger: ctx.logger,
+        })
+      : await deploy({
+          environment: {
+            ...environment,
+            run: { ...environment.run, env: resolveEnvReferences(environment.run.env, source, ctx.logger) },
+          },
+          hosts,
+          image,
+          version,
+          bindAddress: input["bind-address"],
+          instances: input.instances,
+          maxParallel: input["max-parallel"],
+          strategy: input.strategy || undefined,
+          registryAuth,
+          dryRun: input["dry-run"],
+          ssh,
+          logger: ctx.logger,
+        });
   } catch (err) {
     if (err instanceof RolloutError) await writeDeploySummary(err.report, false);
     throw err;
@@ -146,19 +166,21 @@ async function rollBack(
   credentials: { username?: string; password?: string },
 ): Promise<void> {
   const started = Date.now();
-  const results = await rollback({
-    environment,
-    referenceSource: process.env,
-    hosts,
-    to,
-    ssh,
-    bindAddress,
-    registryAuth:
-      credentials.username && credentials.password
-        ? { registry: "", username: credentials.username, password: credentials.password }
-        : undefined,
-    logger: ctx.logger,
-  });
+  const results = usesSwarm(environment)
+    ? await swarmRollback({ environment, hosts, to, ssh, logger: ctx.logger })
+    : await rollback({
+        environment,
+        referenceSource: process.env,
+        hosts,
+        to,
+        ssh,
+        bindAddress,
+        registryAuth:
+          credentials.username && credentials.password
+            ? { registry: "", username: credentials.username, password: credentials.password }
+            : undefined,
+        logger: ctx.logger,
+      });
   const deployed = results.flatMap((r) => r.instances);
   actions.setOutput("deployed", JSON.stringify(deployed));
   actions.setOutput("previous-version", results.find((r) => r.from)?.from ?? "");

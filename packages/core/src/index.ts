@@ -11,4 +11,5 @@ export * from "./publish";
 export * from "./registry";
 export * from "./router";
 export * from "./ssh";
+export * from "./swarm";
 export * from "./version";

@@ -18,7 +18,9 @@ import {
   resolveEnvReferences,
   type SshSessionOptions,
   type SshTarget,
+  swarmDeploy,
   UsageError,
+  usesSwarm,
 } from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../main";
@@ -62,7 +64,8 @@ export async function loadTargetEnvironment(flags: TargetFlags): Promise<DeployE
     env = resolveEnvironment(config, flags.env, file);
   }
   const hosts = flags.hosts ? parseHosts(flags.hosts) : env.hosts;
-  if (hosts.length === 0) {
+  // A Swarm environment without hosts is driven through the local docker CLI.
+  if (hosts.length === 0 && !usesSwarm(env)) {
     throw new UsageError(`environment "${flags.env}" has no hosts`, {
       hint: "list them under hosts: or pass --hosts",
     });
@@ -125,35 +128,41 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .option("--dry-run", "print the plan for every host without changing anything")
     .action(async (image: string, flags: DeployFlags) => {
       const env = await loadTargetEnvironment(flags);
-      const resolvedEnv = {
-        ...env,
-        // ${POWERTRAIN_VERSION} in env values is the version being deployed, unless the caller sets it.
-        run: {
-          ...env.run,
-          env: resolveEnvReferences(
-            env.run.env,
-            { POWERTRAIN_VERSION: flags.version ?? defaultVersion(image), ...process.env },
-            ctx.logger,
-          ),
-        },
-      };
+      // ${POWERTRAIN_VERSION} in env values is the version being deployed, unless the caller sets it.
+      const referenceSource = { POWERTRAIN_VERSION: flags.version ?? defaultVersion(image), ...process.env };
       const registryAuth = registryAuthFor(image);
       if (registryAuth) ctx.logger.mask(registryAuth.password);
       let report: DeployReport;
       try {
-        report = await deploy({
-          environment: resolvedEnv,
-          image,
-          version: flags.version,
-          instances: positive("--instances", flags.instances),
-          maxParallel: positive("--max-parallel", flags.maxParallel),
-          strategy: flags.strategy,
-          bindAddress: flags.bindAddress,
-          registryAuth,
-          dryRun: flags.dryRun,
-          ssh: sshOptions(flags),
-          logger: ctx.logger,
-        });
+        report = usesSwarm(env)
+          ? await swarmDeploy({
+              // The engine resolves references itself: referenced values become Swarm secrets.
+              environment: env,
+              envSource: referenceSource,
+              image,
+              version: flags.version,
+              instances: positive("--instances", flags.instances),
+              registryAuth,
+              dryRun: flags.dryRun,
+              ssh: sshOptions(flags),
+              logger: ctx.logger,
+            })
+          : await deploy({
+              environment: {
+                ...env,
+                run: { ...env.run, env: resolveEnvReferences(env.run.env, referenceSource, ctx.logger) },
+              },
+              image,
+              version: flags.version,
+              instances: positive("--instances", flags.instances),
+              maxParallel: positive("--max-parallel", flags.maxParallel),
+              strategy: flags.strategy,
+              bindAddress: flags.bindAddress,
+              registryAuth,
+              dryRun: flags.dryRun,
+              ssh: sshOptions(flags),
+              logger: ctx.logger,
+            });
       } catch (err) {
         if (err instanceof RolloutError && flags.json)
           ctx.out.write(`${JSON.stringify(jsonReport(err.report), null, 2)}\n`);

@@ -1,5 +1,5 @@
 /** `powertrain ps --env NAME` (alias status): what runs on every host. */
-import { type ContainerStatus, status } from "@powertrain/core";
+import { type ContainerStatus, status, swarmStatus, usesSwarm } from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../main";
 import { loadTargetEnvironment, sshOptions, type TargetFlags, targetOptions } from "./deploy";
@@ -12,7 +12,8 @@ export function registerPs(program: Command, ctx: CliContext): void {
       .description("Per host: the app's containers, version, digest, ports, health, uptime."),
   ).action(async (flags: TargetFlags) => {
     const environment = await loadTargetEnvironment(flags);
-    const list = await status({ environment, ssh: sshOptions(flags), logger: ctx.logger });
+    const request = { environment, ssh: sshOptions(flags), logger: ctx.logger };
+    const list = usesSwarm(environment) ? await swarmStatus(request) : await status(request);
     if (flags.json) ctx.out.write(`${JSON.stringify(list, null, 2)}\n`);
     else ctx.out.write(formatTable(list));
   });

@@ -1,5 +1,5 @@
 /** `powertrain rollback --env NAME [--to VERSION]`: restart the kept previous containers, else redeploy. */
-import { rollback } from "@powertrain/core";
+import { rollback, swarmRollback, usesSwarm } from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../main";
 import {
@@ -22,15 +22,17 @@ export function registerRollback(program: Command, ctx: CliContext): void {
     .action(async (flags: TargetFlags & { to?: string }) => {
       const environment = await loadTargetEnvironment(flags);
       const t0 = Date.now();
-      const results = await rollback({
-        environment,
-        // ${NAME} references are resolved for the version actually started.
-        referenceSource: process.env,
-        to: flags.to,
-        ssh: sshOptions(flags),
-        registryAuth: registryAuthFor(""), // its registry is set from the image rolled back to
-        logger: ctx.logger,
-      });
+      const results = usesSwarm(environment)
+        ? await swarmRollback({ environment, to: flags.to, ssh: sshOptions(flags), logger: ctx.logger })
+        : await rollback({
+            environment,
+            // ${NAME} references are resolved for the version actually started.
+            referenceSource: process.env,
+            to: flags.to,
+            ssh: sshOptions(flags),
+            registryAuth: registryAuthFor(""), // its registry is set from the image rolled back to
+            logger: ctx.logger,
+          });
       if (flags.json) {
         ctx.out.write(`${JSON.stringify({ durationMs: Date.now() - t0, hosts: results }, null, 2)}\n`);
         return;

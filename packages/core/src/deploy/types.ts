@@ -47,6 +47,8 @@ export interface DeployRunConfig {
 
 /** How the rollout proceeds (ResolvedEnvironment.deploy). */
 export interface RolloutSettings {
+  /** ssh (this package) or swarm (packages/core/src/swarm); absent = ssh. */
+  engine?: "ssh" | "swarm";
   strategy: string;
   maxParallel: number;
   keep: number;
