@@ -47,7 +47,9 @@ const fresh = render();
 if (process.argv.includes("--check")) {
   const committed = existsSync(target) ? readFileSync(target, "utf8") : "";
   if (committed !== fresh) {
-    console.error("docs/actions.md is out of date with the action.yml files; run: node scripts/action-docs.mjs");
+    console.error(
+      "docs/actions.md is out of date with the action.yml files; run: node scripts/action-docs.mjs",
+    );
     process.exit(1);
   }
   console.log("docs/actions.md is current");

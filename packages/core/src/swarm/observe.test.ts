@@ -51,7 +51,9 @@ const output = (svc: unknown[], tasks: unknown[]) =>
   `@@service\n${JSON.stringify(svc)}\n@@tasks\n${JSON.stringify(tasks)}\n@@nodes\nnode1 worker-a\n`;
 
 test("a service, its tasks and node names out of one round trip", () => {
-  const obs = parseSwarmObservation(output([service], [task, { ...task, ID: "other", ServiceID: "elsewhere" }]));
+  const obs = parseSwarmObservation(
+    output([service], [task, { ...task, ID: "other", ServiceID: "elsewhere" }]),
+  );
   expect(obs.service).toMatchObject({
     name: "shop-prod",
     specVersion: 42,
