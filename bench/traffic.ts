@@ -20,6 +20,7 @@ import { exec } from "../packages/core/src/exec/exec";
 import { type Logger, silentLogger } from "../packages/core/src/log";
 import { SshSession } from "../packages/core/src/ssh/session";
 import { testEnv } from "../test/support/env";
+import { buildAndPush } from "../test/support/helpers";
 import { type LoadResult, percentile, startLoad } from "../test/traffic/load";
 
 const env = testEnv();
@@ -41,19 +42,7 @@ async function buildApp(version: string): Promise<string> {
       join(dir, "Dockerfile"),
       `FROM ${env.images.node}\nCOPY server.js /app/server.js\nENV VERSION=${version}\nCMD ["/usr/local/bin/node", "/app/server.js"]\n`,
     );
-    const tag = `${env.registry.host}/${app}/app:${version}`;
-    await exec("docker", ["build", "-q", "-t", tag, dir]);
-    await exec(
-      "docker",
-      ["--config", dir, "login", "-u", env.registry.user, "--password-stdin", env.registry.host],
-      {
-        input: env.registry.password,
-      },
-    );
-    const push = await exec("docker", ["--config", dir, "push", tag]);
-    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
-    if (!digest) throw new Error(`no digest in: ${push.stdout}`);
-    return `${tag}@${digest}`;
+    return await buildAndPush(env, dir, `${env.registry.host}/${app}/app:${version}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

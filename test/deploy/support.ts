@@ -11,7 +11,7 @@ import { exec } from "../../packages/core/src/exec/exec";
 import { silentLogger } from "../../packages/core/src/log";
 import { SshSession } from "../../packages/core/src/ssh/session";
 import { type TestEnv, testEnv } from "../support/env";
-import { tempDir, uniqueName } from "../support/helpers";
+import { buildAndPush, tempDir, uniqueName } from "../support/helpers";
 
 export const env: TestEnv = testEnv();
 
@@ -34,21 +34,7 @@ export async function buildApp(app: string, version: string, o: { healthy?: bool
       "",
     ].join("\n"),
   );
-  const repo = `${env.registry.host}/${app}/app`;
-  const tag = `${repo}:${version}`;
-  await exec("docker", ["build", "-q", "-t", tag, dir]);
-  const config = tempDir("pt-deploy-cfg-");
-  await exec(
-    "docker",
-    ["--config", config, "login", "-u", env.registry.user, "--password-stdin", env.registry.host],
-    {
-      input: env.registry.password,
-    },
-  );
-  const push = await exec("docker", ["--config", config, "push", tag]);
-  const digest = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
-  if (!digest) throw new Error(`no digest in push output: ${push.stdout}`);
-  return `${repo}:${version}@${digest}`;
+  return buildAndPush(env, dir, `${env.registry.host}/${app}/app:${version}`);
 }
 
 export function runConfig(

@@ -100,3 +100,25 @@ export function sshOptions(env: TestEnv, knownHosts = env.ssh.knownHosts): strin
     env.ssh.user,
   ];
 }
+
+/**
+ * `docker build` the context `dir` as `tag` (registry/repository:tag), push it to the test
+ * registry with a login kept in a throwaway docker config, and return the pinned reference
+ * `tag@sha256:…`.
+ */
+export async function buildAndPush(env: TestEnv, dir: string, tag: string): Promise<string> {
+  await exec("docker", ["build", "-q", "-t", tag, dir]);
+  const config = mkdtempSync(join(tmpdir(), "pt-docker-config-"));
+  try {
+    const { host, user, password } = env.registry;
+    await exec("docker", ["--config", config, "login", "-u", user, "--password-stdin", host], {
+      input: password,
+    });
+    const push = await exec("docker", ["--config", config, "push", tag]);
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
+    if (!digest) throw new Error(`no digest in the output of docker push ${tag}: ${push.stdout}`);
+    return `${tag}@${digest}`;
+  } finally {
+    rmSync(config, { recursive: true, force: true });
+  }
+}

@@ -5,7 +5,7 @@
  * only credentials a test passes on purpose reach the registry.
  */
 import type { PowertrainConfig } from "../../../packages/core/src/config/schema";
-import type { Logger } from "../../../packages/core/src/log";
+import { silentLogger } from "../../../packages/core/src/log";
 import { publishImage } from "../../../packages/core/src/publish/publish";
 import { RegistryClient } from "../../../packages/core/src/registry/client";
 import { testEnv } from "../../support/env";
@@ -31,14 +31,8 @@ export const CONFIG: PowertrainConfig = {
   },
 };
 
-export const silent: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  group: (_name, fn) => fn(),
-  mask() {},
-};
+/** The tests want silence; core has the logger for that. */
+export const silent = silentLogger;
 
 export interface Published {
   /** Local name:tag of the built image. */

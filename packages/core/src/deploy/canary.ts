@@ -8,12 +8,11 @@ import type { RemoteHost } from "../ssh/session";
 import { SshSession } from "../ssh/session";
 import { runFor } from "./env";
 import { DeployError } from "./errors";
-import { hostScope, removeContainers, startInstances } from "./executor";
+import { removeContainers, startInstances } from "./executor";
 import { waitHealthy } from "./health";
 import { newDeployId } from "./labels";
-import { HostLock } from "./lock";
 import { formatDeployHistory, historyFile, observeHost } from "./observe";
-import type { OperationRequest } from "./operations";
+import { lockApp, type OperationRequest } from "./operations";
 import { isServing, planHost } from "./planner";
 import { RECORD_HISTORY } from "./scripts";
 import {
@@ -119,15 +118,7 @@ async function eachCanaryHost(req: CanaryRequest, step: CanaryStep): Promise<Can
     const out: CanaryResult[] = [];
     for (const target of req.hosts ?? env.hosts) {
       const host = await session.connect(target);
-      const scope = hostScope({ app: env.app, environment: env.name }, host, req.hostScope);
-      const lock = await HostLock.acquire(host, {
-        scope,
-        deployId,
-        timeoutMs: env.deploy.lockTimeoutMs,
-        staleMs: req.lockStaleMs,
-        observeImage: "none",
-        logger: req.logger,
-      });
+      const { scope, lock } = await lockApp(host, req, deployId);
       try {
         const canary = await readCanary(host, scope);
         if (!canary) {

@@ -1,5 +1,6 @@
 /** Container labels and names: how powertrain finds its own containers again. */
 import { randomBytes } from "node:crypto";
+import { UsageError } from "../errors";
 
 export const LABEL = {
   app: "dev.powertrain.app",
@@ -50,4 +51,15 @@ export function parseImageRef(ref: string): { repository: string; tag?: string; 
 export function defaultVersion(image: string): string | undefined {
   const ref = parseImageRef(image);
   return ref.tag ?? (ref.digest ? ref.digest.slice(7, 19) : undefined);
+}
+
+/** The parts of a pinned reference; a tag alone is refused: only a digest is immutable. */
+export function requirePinned(image: string): { repository: string; tag?: string; digest: string } {
+  const ref = parseImageRef(image);
+  if (!ref.digest) {
+    throw new UsageError(
+      `image "${image}" is not pinned: expected registry/repository[:tag]@sha256:<digest>`,
+    );
+  }
+  return ref;
 }

@@ -40,6 +40,25 @@ export interface OperationRequest {
   logger: Logger;
 }
 
+/** Lock the environment's app on `host` (observing its containers on the way) for an operation. */
+export async function lockApp(
+  host: RemoteHost,
+  req: OperationRequest & { lockStaleMs?: number },
+  deployId: string,
+): Promise<{ scope: AppScope; lock: HostLock }> {
+  const env = req.environment;
+  const scope = hostScope({ app: env.app, environment: env.name }, host, req.hostScope);
+  const lock = await HostLock.acquire(host, {
+    scope,
+    deployId,
+    timeoutMs: env.deploy.lockTimeoutMs,
+    staleMs: req.lockStaleMs,
+    observeImage: "none",
+    logger: req.logger,
+  });
+  return { scope, lock };
+}
+
 /** Run `fn` against every host, one after the other, over one session. */
 async function eachHost<T>(req: OperationRequest, fn: (host: RemoteHost) => Promise<T>): Promise<T[]> {
   const session = await SshSession.create({ ...req.ssh, logger: req.logger });
@@ -202,15 +221,7 @@ export async function rollback(req: RollbackRequest): Promise<RollbackResult[]> 
   const env = req.environment;
   const deployId = newDeployId();
   return eachHost(req, async (host) => {
-    const scope = hostScope({ app: env.app, environment: env.name }, host, req.hostScope);
-    const lock = await HostLock.acquire(host, {
-      scope,
-      deployId,
-      timeoutMs: env.deploy.lockTimeoutMs,
-      staleMs: req.lockStaleMs,
-      observeImage: "none",
-      logger: req.logger,
-    });
+    const { scope, lock } = await lockApp(host, req, deployId);
     let redeployImage: { image: string; version: string; digest: string; from?: string } | undefined;
     const traffic = trafficFor(host, env.deploy, { app: env.app, environment: env.name }, "rolling");
     try {

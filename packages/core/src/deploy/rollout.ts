@@ -10,7 +10,7 @@ import { SshSession, type SshSessionOptions } from "../ssh/session";
 import { describeTarget, type SshTarget } from "../ssh/target";
 import { DeployError } from "./errors";
 import { type DeployedInstance, deployHost, type HostDeployResult } from "./executor";
-import { newDeployId, parseImageRef } from "./labels";
+import { newDeployId, requirePinned } from "./labels";
 import { describePlan, type HostPlan } from "./planner";
 import { parseStrategy, type Strategy, trafficFor } from "./traffic";
 import type { DeployEnvironment, RegistryAuth } from "./types";
@@ -77,12 +77,7 @@ export class RolloutError extends DeployError {
 export async function deploy(req: DeployRequest): Promise<DeployReport> {
   const started = Date.now();
   const { environment: env, logger: log } = req;
-  const ref = parseImageRef(req.image);
-  if (!ref.digest) {
-    throw new UsageError(
-      `image "${req.image}" is not pinned: expected registry/repository[:tag]@sha256:<digest>`,
-    );
-  }
+  const ref = requirePinned(req.image);
   const hosts = req.hosts ?? env.hosts;
   if (hosts.length === 0) throw new UsageError(`environment "${env.name}" has no hosts to deploy to`);
   const version = req.version ?? ref.tag ?? ref.digest.slice(7, 19);

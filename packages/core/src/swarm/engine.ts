@@ -5,7 +5,7 @@
  */
 
 import type { DeployedInstance } from "../deploy/executor";
-import { newDeployId, parseImageRef, shortDigest } from "../deploy/labels";
+import { newDeployId, requirePinned, shortDigest } from "../deploy/labels";
 import type { ContainerStatus, RollbackResult } from "../deploy/operations";
 import { type DeployReport, type DeployRequest, type HostOutcome, RolloutError } from "../deploy/rollout";
 import { UsageError } from "../errors";
@@ -50,12 +50,7 @@ const SETTLE_MS = 3000;
 export async function swarmDeploy(req: SwarmDeployRequest): Promise<DeployReport> {
   const started = Date.now();
   const { environment: env, logger: log } = req;
-  const ref = parseImageRef(req.image);
-  if (!ref.digest) {
-    throw new UsageError(
-      `image "${req.image}" is not pinned: expected registry/repository[:tag]@sha256:<digest>`,
-    );
-  }
+  const ref = requirePinned(req.image);
   const strategy = req.strategy ?? env.deploy.strategy ?? "rolling";
   if (strategy !== "rolling") {
     throw new UsageError(
