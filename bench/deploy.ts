@@ -1,19 +1,3 @@
-/**
- * Deploy benchmark, 4 instances of a small Node HTTP app on one host:
- *  - ours: `deploy()` over SSH (first deploy, then a rolling redeploy);
- *  - a powertrain-style script: one `ssh host docker …` per command (a new
- *    connection each), then the fixed `sleep 10` instead of a health gate;
- *  - the floor: on the host itself, `docker run` of the 4 containers until
- *    each answers its first HTTP 200;
- *  - rollback: until the previous version serves again.
- * Prints ratios against the targets (≥5× faster than the script, ≤1.5× the
- * floor, rollback under 2 s).
- *
- * Usage: bench/deploy [--verbose]   (needs ./scripts/setup; --verbose: timestamped steps on stderr)
- */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { rollback } from "../packages/core/src/deploy/operations";
 import { deploy } from "../packages/core/src/deploy/rollout";
@@ -21,7 +5,7 @@ import type { DeployEnvironment } from "../packages/core/src/deploy/types";
 import { exec } from "../packages/core/src/exec/exec";
 import { type Logger, silentLogger } from "../packages/core/src/log";
 import { testEnv } from "../test/support/env";
-import { buildAndPush } from "../test/support/helpers";
+import { buildVersionApp, removeDeployedApp } from "../test/support/helpers";
 
 const INSTANCES = 4;
 const PORTS = { from: 18500, to: 18599 };
@@ -29,21 +13,7 @@ const env = testEnv();
 const app = `pt-bench-deploy-${Date.now().toString(36)}`;
 const sshTarget = { host: env.ssh.hosts[0]!, user: env.ssh.user, port: env.ssh.port };
 
-const SERVER = `require("http").createServer((req, res) => res.end(process.env.VERSION)).listen(8080);\n`;
-
-async function buildApp(version: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "pt-bench-deploy-"));
-  try {
-    writeFileSync(join(dir, "server.js"), SERVER);
-    writeFileSync(
-      join(dir, "Dockerfile"),
-      `FROM ${env.images.node}\nCOPY server.js /app/server.js\nENV VERSION=${version}\nCMD ["/usr/local/bin/node", "/app/server.js"]\n`,
-    );
-    return await buildAndPush(env, dir, `${env.registry.host}/${app}/app:${version}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const buildApp = (version: string) => buildVersionApp(env, app, version);
 
 const environment: DeployEnvironment = {
   name: "bench",
@@ -158,32 +128,7 @@ async function floor(image: string, firstPort: number): Promise<void> {
   await untilAnswers(ports);
 }
 
-async function cleanUp(): Promise<void> {
-  const ids = (await exec("docker", ["ps", "-aq", "--filter", `label=dev.powertrain.app=${app}`])).stdout
-    .split("\n")
-    .filter(Boolean);
-  if (ids.length) await exec("docker", ["rm", "-f", ...ids], { allowFailure: true });
-  const images = (await exec("docker", ["images", "-q", `${env.registry.host}/${app}/app`])).stdout
-    .split("\n")
-    .filter(Boolean);
-  if (images.length) await exec("docker", ["rmi", "-f", ...new Set(images)], { allowFailure: true });
-  await exec(
-    "ssh",
-    [
-      "-i",
-      env.ssh.key,
-      "-o",
-      `UserKnownHostsFile=${env.ssh.knownHosts}`,
-      "-p",
-      String(env.ssh.port),
-      `${env.ssh.user}@${sshTarget.host}`,
-      "sh",
-      "-c",
-      `'rm -rf "$HOME/.powertrain/locks/${app}".* "$HOME/.powertrain/${app}".*'`,
-    ],
-    { allowFailure: true },
-  );
-}
+const cleanUp = () => removeDeployedApp(env, app);
 
 async function main(): Promise<number> {
   const [v1, v2] = [await buildApp("v1"), await buildApp("v2")];

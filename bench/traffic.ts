@@ -8,19 +8,15 @@
  *
  * Usage: bench/traffic [--verbose]   (needs ./scripts/setup with nginx)
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { abortCanary } from "../packages/core/src/deploy/canary";
 import { rollback } from "../packages/core/src/deploy/operations";
 import { deploy } from "../packages/core/src/deploy/rollout";
 import type { Strategy } from "../packages/core/src/deploy/traffic";
 import type { DeployEnvironment } from "../packages/core/src/deploy/types";
-import { exec } from "../packages/core/src/exec/exec";
 import { type Logger, silentLogger } from "../packages/core/src/log";
-import { SshSession } from "../packages/core/src/ssh/session";
 import { testEnv } from "../test/support/env";
-import { buildAndPush } from "../test/support/helpers";
+import { buildVersionApp, removeDeployedApp } from "../test/support/helpers";
 import { type LoadResult, percentile, startLoad } from "../test/traffic/load";
 
 const env = testEnv();
@@ -32,21 +28,7 @@ const ssh = { identityFile: env.ssh.key, knownHostsFile: env.ssh.knownHosts };
 const LOAD = { port: nginx.port, host: `${app}-bench`, concurrency: 4, maxRequests: 50_000, maxMs: 120_000 };
 const BEFORE_MS = 2_000;
 
-const SERVER = `require("http").createServer((req, res) => res.end(process.env.VERSION)).listen(8080);\n`;
-
-async function buildApp(version: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "pt-bench-traffic-"));
-  try {
-    writeFileSync(join(dir, "server.js"), SERVER);
-    writeFileSync(
-      join(dir, "Dockerfile"),
-      `FROM ${env.images.node}\nCOPY server.js /app/server.js\nENV VERSION=${version}\nCMD ["/usr/local/bin/node", "/app/server.js"]\n`,
-    );
-    return await buildAndPush(env, dir, `${env.registry.host}/${app}/app:${version}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const buildApp = (version: string) => buildVersionApp(env, app, version);
 
 function environment(strategy: Strategy): DeployEnvironment {
   return {
@@ -169,21 +151,8 @@ function print(rows: Row[]): void {
 }
 
 async function cleanUp(): Promise<void> {
-  const ids = (await exec("docker", ["ps", "-aq", "--filter", `label=dev.powertrain.app=${app}`])).stdout
-    .split("\n")
-    .filter(Boolean);
-  if (ids.length) await exec("docker", ["rm", "-f", ...ids], { allowFailure: true });
-  await exec("docker", ["rmi", "-f", ...["v1", "v2"].map((v) => `${env.registry.host}/${app}/app:${v}`)], {
-    allowFailure: true,
-  });
   rmSync(`${nginx.confDir}/powertrain/${app}-bench.conf`, { force: true });
-  const session = await SshSession.create(ssh);
-  try {
-    const host = await session.connect(sshTarget);
-    await host.run(["sh", "-c", 'rm -rf "$HOME/.powertrain/locks/$1".* "$HOME/.powertrain/$1".*', "sh", app]);
-  } finally {
-    await session.close();
-  }
+  await removeDeployedApp(env, app);
 }
 
 async function main(): Promise<void> {

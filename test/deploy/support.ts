@@ -9,9 +9,8 @@ import type { DeployRequest } from "../../packages/core/src/deploy/rollout";
 import type { DeployEnvironment, DeployRunConfig } from "../../packages/core/src/deploy/types";
 import { exec } from "../../packages/core/src/exec/exec";
 import { silentLogger } from "../../packages/core/src/log";
-import { SshSession } from "../../packages/core/src/ssh/session";
 import { type TestEnv, testEnv } from "../support/env";
-import { buildAndPush, tempDir, uniqueName } from "../support/helpers";
+import { buildAndPush, removeDeployedApp, tempDir, uniqueName } from "../support/helpers";
 
 export const env: TestEnv = testEnv();
 
@@ -114,22 +113,8 @@ export async function containersOf(app: string): Promise<{ name: string; state: 
 }
 
 /** Remove the app's containers, images, locks and history. */
-export async function cleanUp(app: string): Promise<void> {
-  const ids = (await exec("docker", ["ps", "-aq", "--filter", `label=dev.powertrain.app=${app}`])).stdout
-    .split("\n")
-    .filter(Boolean);
-  if (ids.length) await exec("docker", ["rm", "-f", ...ids], { allowFailure: true });
-  const images = (await exec("docker", ["images", "-q", `${env.registry.host}/${app}/app`])).stdout
-    .split("\n")
-    .filter(Boolean);
-  if (images.length) await exec("docker", ["rmi", "-f", ...new Set(images)], { allowFailure: true });
-  const session = await SshSession.create(sshOptions());
-  try {
-    const conn = await session.connect({ host: env.ssh.hosts[0]!, user: env.ssh.user, port: env.ssh.port });
-    await conn.run(["sh", "-c", 'rm -rf "$HOME/.powertrain/locks/$1".* "$HOME/.powertrain/$1".*', "sh", app]);
-  } finally {
-    await session.close();
-  }
+export function cleanUp(app: string): Promise<void> {
+  return removeDeployedApp(env, app);
 }
 
 /** The error `promise` rejects with; fails the test when it resolves. */

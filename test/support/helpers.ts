@@ -4,11 +4,12 @@
  * removes the temporary directories that file created.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exec } from "../../packages/core/src/exec/exec";
+import { SshSession } from "../../packages/core/src/ssh/session";
 import type { TestEnv } from "./env";
 
 const tempDirs: string[] = [];
@@ -120,5 +121,41 @@ export async function buildAndPush(env: TestEnv, dir: string, tag: string): Prom
     return `${tag}@${digest}`;
   } finally {
     rmSync(config, { recursive: true, force: true });
+  }
+}
+
+const VERSION_SERVER = `require("http").createServer((req, res) => res.end(process.env.VERSION)).listen(8080);\n`;
+
+/** A tiny node HTTP app on the test node image that answers its `version`; pushed, returned pinned. */
+export async function buildVersionApp(env: TestEnv, app: string, version: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "pt-version-app-"));
+  try {
+    writeFileSync(join(dir, "server.js"), VERSION_SERVER);
+    writeFileSync(
+      join(dir, "Dockerfile"),
+      `FROM ${env.images.node}\nCOPY server.js /app/server.js\nENV VERSION=${version}\nCMD ["/usr/local/bin/node", "/app/server.js"]\n`,
+    );
+    return await buildAndPush(env, dir, `${env.registry.host}/${app}/app:${version}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Remove a deployed test app: its containers, its `<registry>/<app>/app` images, and its locks and history on the first SSH host. */
+export async function removeDeployedApp(env: TestEnv, app: string): Promise<void> {
+  const ids = (await exec("docker", ["ps", "-aq", "--filter", `label=dev.powertrain.app=${app}`])).stdout
+    .split("\n")
+    .filter(Boolean);
+  if (ids.length) await exec("docker", ["rm", "-f", ...ids], { allowFailure: true });
+  const images = (await exec("docker", ["images", "-q", `${env.registry.host}/${app}/app`])).stdout
+    .split("\n")
+    .filter(Boolean);
+  if (images.length) await exec("docker", ["rmi", "-f", ...new Set(images)], { allowFailure: true });
+  const session = await SshSession.create({ identityFile: env.ssh.key, knownHostsFile: env.ssh.knownHosts });
+  try {
+    const conn = await session.connect({ host: env.ssh.hosts[0]!, user: env.ssh.user, port: env.ssh.port });
+    await conn.run(["sh", "-c", 'rm -rf "$HOME/.powertrain/locks/$1".* "$HOME/.powertrain/$1".*', "sh", app]);
+  } finally {
+    await session.close();
   }
 }

@@ -160,15 +160,22 @@ export const SWARM_DEFAULTS: ResolvedSwarm = {
   secrets: "secret",
 };
 
-/** The router settings with command lines in exec form (see router/types.ts RouterSettings). */
+/** The router settings (deploy.router), command lines in exec form. */
 export interface ResolvedRouter {
   type: "nginx" | "command";
+  /** Upstream name (default `<app>-<environment>`). */
   upstream?: string;
+  /** Address the load balancer reaches instances at (default 127.0.0.1: it runs on the deploy host). */
   address?: string;
+  /** nginx: directory holding powertrain/<upstream>.conf (default /etc/nginx/conf.d). */
   confDir?: string;
+  /** nginx: the binary (default "nginx"). */
   nginx?: string;
+  /** nginx: main configuration file, passed as -c (default: nginx's own). */
   nginxConfig?: string;
+  /** nginx: command that reloads it instead of `nginx -s reload` (e.g. ["sudo", "systemctl", "reload", "nginx"]). */
   reload?: string[];
+  /** command: the hook; receives the desired upstream list as JSON on stdin. */
   command?: string[];
 }
 

@@ -59,6 +59,11 @@ export interface DeployedInstance {
   digest: string;
 }
 
+/** An observed container of ours as the deploy reports it. */
+export function deployedInstance(host: string, c: ObservedContainer): DeployedInstance {
+  return { host, container: c.name, port: c.ports[0]?.host, version: c.version, digest: c.digest };
+}
+
 export interface HostDeployResult {
   host: string;
   plan: HostPlan;
@@ -114,13 +119,7 @@ export async function deployHost(
           previousVersion: candidate.previousVersion,
           deployed: observed.containers
             .filter((c) => c.state === "running")
-            .map((c) => ({
-              host: host.name,
-              container: c.name,
-              port: c.ports[0]?.host,
-              version: c.version,
-              digest: c.digest,
-            })),
+            .map((c) => deployedInstance(host.name, c)),
         };
       }
       await removeContainers(

@@ -4,7 +4,7 @@ import { type RemoteHost, SshSession, type SshSessionOptions } from "../ssh/sess
 import type { SshTarget } from "../ssh/target";
 import { runFor } from "./env";
 import { DeployError } from "./errors";
-import { type DeployedInstance, deployHost, hostScope } from "./executor";
+import { type DeployedInstance, deployedInstance, deployHost, hostScope } from "./executor";
 import { waitHealthy } from "./health";
 import { newDeployId, registryOf } from "./labels";
 import { HostLock } from "./lock";
@@ -349,13 +349,7 @@ async function restartKept(
     ...(switchMs === undefined ? {} : { switchMs }),
     from: serving[0]?.version,
     to,
-    instances: group.map((c) => ({
-      host: host.name,
-      container: c.name,
-      port: c.ports[0]?.host,
-      version: c.version,
-      digest: c.digest,
-    })),
+    instances: group.map((c) => deployedInstance(host.name, c)),
   };
 }
 
@@ -423,13 +417,7 @@ async function switchBack(
     switchMs,
     from: live[0]?.version,
     to: group[0]!.version,
-    instances: group.map((c) => ({
-      host: host.name,
-      container: c.name,
-      port: c.ports[0]?.host,
-      version: c.version,
-      digest: c.digest,
-    })),
+    instances: group.map((c) => deployedInstance(host.name, c)),
   };
 }
 

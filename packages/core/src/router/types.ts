@@ -4,6 +4,7 @@
  * load balancer serve exactly that set (validated, applied in one step), or
  * leaves the previous set in place and throws.
  */
+import type { ResolvedRouter } from "../config/resolve";
 import { PowertrainError } from "../errors";
 
 /** One backend in the upstream set. */
@@ -33,24 +34,8 @@ export interface Router {
   apply(servers: UpstreamServer[]): Promise<void>;
 }
 
-/** How the environment's router is configured (ResolvedDeploy.router). */
-export interface RouterConfig {
-  type: "nginx" | "command";
-  /** Upstream name (default `<app>-<environment>`). */
-  upstream?: string;
-  /** Address the load balancer reaches instances at (default 127.0.0.1: it runs on the deploy host). */
-  address?: string;
-  /** nginx: directory holding powertrain/<upstream>.conf (default /etc/nginx/conf.d). */
-  confDir?: string;
-  /** nginx: the binary (default "nginx"). */
-  nginx?: string;
-  /** nginx: main configuration file, passed as -c (default: nginx's own). */
-  nginxConfig?: string;
-  /** nginx: command that reloads it instead of `nginx -s reload` (e.g. ["sudo", "systemctl", "reload", "nginx"]). */
-  reload?: string[];
-  /** command: the hook; receives the desired upstream list as JSON on stdin. */
-  command?: string[];
-}
+/** How the environment's router is configured: the resolved `deploy.router` of powertrain.yml. */
+export type RouterConfig = ResolvedRouter;
 
 /** The load balancer rejected or could not apply an upstream set; the previous set still serves. */
 export class RouterError extends PowertrainError {}
