@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundle every action (committed dist/) and the CLI (not committed) with ncc.
 // `--check` bundles the actions into a temporary directory and fails when the
-// committed dist/ differs from a fresh build — what CI runs.
+// committed dist/ differs from a fresh build — what CI runs. `--cli` bundles the CLI alone.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
