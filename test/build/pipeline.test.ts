@@ -11,13 +11,16 @@ import { loadConfig } from "../../packages/core/src/config/load";
 import type { PowertrainConfig } from "../../packages/core/src/config/schema";
 import { exec } from "../../packages/core/src/exec/exec";
 import { testEnv } from "../support/env";
-import { tempDir } from "../support/helpers";
+import { freshBaseImage, pruneFreshBaseImages, tempDir } from "../support/helpers";
 import { fixtureConfig, imageNames, lineIndex, recordingLogger } from "./support";
 
 jest.setTimeout(180_000);
 
 const images = imageNames();
-afterAll(() => images.cleanup());
+afterAll(async () => {
+  await images.cleanup();
+  await pruneFreshBaseImages();
+});
 
 const ciEnv = {
   ...process.env,
@@ -36,12 +39,19 @@ const ciEnv = {
 
 async function build(
   app: Parameters<typeof fixtureConfig>[0],
-  options: { image: string; config?: (c: PowertrainConfig) => PowertrainConfig; smokeTest?: boolean },
+  options: {
+    image: string;
+    config?: (c: PowertrainConfig) => PowertrainConfig;
+    smokeTest?: boolean;
+    base?: string;
+  },
 ) {
   const file = fixtureConfig(app);
   const loaded = (await loadConfig(file)).config;
   const config = options.config ? options.config(loaded) : loaded;
-  const base = app === "passing" || app === "failing" ? testEnv().images.node : testEnv().images.busybox;
+  const base =
+    options.base ??
+    (app === "passing" || app === "failing" ? testEnv().images.node : testEnv().images.busybox);
   const logger = recordingLogger();
   const run = runBuild(
     { configFile: file, config, image: options.image, buildArgs: { BASE: base } },
@@ -59,11 +69,13 @@ describe("an app whose tests pass", () => {
 
   beforeAll(async () => {
     const image = images.next("pt-build-passing");
-    const a = await build("passing", { image });
+    // A cold cache for the first build, as on a fresh CI runner.
+    const base = await freshBaseImage(testEnv().images.node, images.next("pt-build-base"));
+    const a = await build("passing", { image, base });
     first = await a.run;
     firstLog = a.logger.lines;
     config = a.config;
-    const b = await build("passing", { image });
+    const b = await build("passing", { image, base });
     second = await b.run;
     secondLog = b.logger.lines;
   });
@@ -133,6 +145,17 @@ describe("an app whose tests pass", () => {
     expect(finalInstall).toBeGreaterThan(testInstall);
     expect(cachedAt(firstLog, finalInstall)).toBe(true);
     expect(first.cachedSteps.final).toBeGreaterThanOrEqual(6);
+  });
+
+  test("the final build only copies the app in: the runtime settings were built with the test stage", () => {
+    // Three builds in the log: the test stage, the final image, its labels.
+    const FIRST_STEP = /^Step 1\/\d+ : /;
+    const finalBuild = lineIndex(firstLog, FIRST_STEP, lineIndex(firstLog, FIRST_STEP) + 1);
+    const labelBuild = lineIndex(firstLog, FIRST_STEP, finalBuild + 1);
+    expect(finalBuild).toBeGreaterThan(lineIndex(firstLog, INSTALL_STEP));
+    expect(firstLog.slice(labelBuild).find((l) => l.startsWith("Step 2/2"))).toMatch(/^Step 2\/2 : LABEL /);
+    // Only COPY steps may run (they show no container); USER, EXPOSE, HEALTHCHECK, CMD come from the cache.
+    expect(firstLog.slice(finalBuild, labelBuild).filter((l) => /---> Running in/.test(l))).toEqual([]);
   });
 
   test("a second build hits the cache for every step of the test stage", () => {

@@ -79,6 +79,29 @@ export async function dockerRmi(images: readonly string[]): Promise<void> {
 }
 
 /** OpenSSH options that log in to a test host as the deploy user with host-key checking on. */
+/**
+ * A cold build cache, as on a fresh CI runner: `base` plus one label, tagged
+ * `name`, so no layer built on it exists yet. (`--no-cache` is not the same:
+ * its layers join the cache next to the old ones, and the classic builder's
+ * next lookup may follow either copy.)
+ */
+export async function freshBaseImage(base: string, name: string): Promise<string> {
+  await exec("docker", ["build", "--quiet", "--tag", name, "-"], {
+    input: `FROM ${base}\nLABEL ${FRESH_BASE_LABEL}=${JSON.stringify(name)}\n`,
+    env: { DOCKER_BUILDKIT: "0" },
+  });
+  return name;
+}
+
+const FRESH_BASE_LABEL = "dev.powertrain.test.fresh-base";
+
+/** Images built on a fresh base inherit its label: remove those left untagged. */
+export async function pruneFreshBaseImages(): Promise<void> {
+  await exec("docker", ["image", "prune", "--force", "--filter", `label=${FRESH_BASE_LABEL}`], {
+    allowFailure: true,
+  });
+}
+
 export function sshOptions(env: TestEnv, knownHosts = env.ssh.knownHosts): string[] {
   return [
     "-F",
