@@ -8,13 +8,11 @@ import type { RemoteHost } from "../ssh/session";
 import { SshSession } from "../ssh/session";
 import { runFor } from "./env";
 import { DeployError } from "./errors";
-import { removeContainers, startInstances } from "./executor";
-import { waitHealthy } from "./health";
+import { removeContainers, startHealthy } from "./executor";
 import { newDeployId } from "./labels";
-import { formatDeployHistory, historyFile, observeHost } from "./observe";
+import { observeHost, recordHistory } from "./observe";
 import { lockApp, type OperationRequest } from "./operations";
 import { isServing, planHost } from "./planner";
-import { RECORD_HISTORY } from "./scripts";
 import {
   type CanaryState,
   clearCanary,
@@ -59,9 +57,7 @@ export function promoteCanary(req: CanaryRequest): Promise<CanaryResult[]> {
     await drain(t, old, req.logger);
     if (old.length) await host.run(["docker", "stop", ...old.map((c) => c.name)], { allowFailure: true });
     const entry = { ...canary, time: new Date().toISOString() };
-    await host.run(["sh", "-c", RECORD_HISTORY, "sh", historyFile(scope), formatDeployHistory(entry)], {
-      allowFailure: true,
-    });
+    await recordHistory(host, scope, entry);
     return {
       host: host.name,
       version: canary.version,
@@ -165,13 +161,13 @@ async function startMore(
   };
   const plan = planHost(desired, { ...observed, containers: [] });
   const names = plan.start.map((s) => s.name);
-  const r = await startInstances(host, plan, desired, { bindAddress: req.bindAddress });
+  const { health, message } = await startHealthy(host, plan, desired, {
+    bindAddress: req.bindAddress,
+    healthTimeoutMs: env.deploy.healthTimeoutMs,
+  });
   try {
-    if (r.exitCode !== 0)
-      throw new DeployError(
-        `${host.name}: starting more instances of ${canary.version} failed: ${(r.stderr || r.stdout).trim()}`,
-      );
-    const health = await waitHealthy(host, names, plan.health, env.run, env.deploy.healthTimeoutMs);
+    if (!health)
+      throw new DeployError(`${host.name}: starting more instances of ${canary.version} failed: ${message}`);
     if (!health.ok)
       throw new DeployError(
         `${host.name}: new instances of ${canary.version} are not healthy: ${health.reason}`,

@@ -6,19 +6,18 @@
  */
 
 import { UsageError } from "../errors";
-import type { ExecResult } from "../exec/exec";
 import { shellCommand } from "../exec/quote";
 import type { Logger } from "../log";
 import type { UpstreamServer } from "../router/types";
 import type { RemoteHost } from "../ssh/session";
 import { envPayload } from "./env";
 import { DeployError } from "./errors";
-import { waitHealthy } from "./health";
+import { type HealthResult, healthArgs, healthOutcome } from "./health";
 import { HostLock } from "./lock";
-import { formatDeployHistory, historyFile, observeHost } from "./observe";
+import { historyRecord, observeHost } from "./observe";
 import { type DesiredState, describePlan, type HostPlan, isServing, planHost } from "./planner";
 import { dockerRunArgs } from "./run-args";
-import { PULL_WITH_AUTH, RECORD_HISTORY, startScript } from "./scripts";
+import { PULL_WITH_AUTH, STARTED, startThenHealthScript } from "./scripts";
 import {
   clearIdle,
   cutOver,
@@ -128,31 +127,26 @@ export async function deployHost(
       );
       if (candidate.pull) await pull(host, desired.image, o, log);
       started = candidate.start.map((s) => s.name);
-      const result = await startInstances(host, candidate, desired, o);
-      if (result.exitCode === 0) {
+      const result = await startHealthy(host, candidate, desired, o);
+      if (result.health) {
+        if (!result.health.ok) {
+          throw new DeployError(
+            `${host.name}: new instances of ${desired.version} are not healthy: ${result.health.reason}`,
+          );
+        }
         plan = candidate;
         break;
       }
       await removeContainers(host, started);
       started = [];
-      const message = (result.stderr || result.stdout).trim();
-      if (!/port is already allocated|address already in use/i.test(message) || attempt >= 3) {
-        throw new DeployError(`${host.name}: starting the new containers failed: ${message}`);
+      if (!/port is already allocated|address already in use/i.test(result.message) || attempt >= 3) {
+        throw new DeployError(`${host.name}: starting the new containers failed: ${result.message}`);
       }
       log.info(`${host.name}: a port was taken meanwhile; allocating again`);
     }
     log.info(
-      `${host.name}: started ${started.length} instance(s) of ${desired.version} in ${Date.now() - t0} ms`,
+      `${host.name}: started ${started.length} instance(s) of ${desired.version}, healthy (${plan.health}) after ${Date.now() - t0} ms`,
     );
-
-    const t1 = Date.now();
-    const health = await waitHealthy(host, started, plan.health, desired.run, o.healthTimeoutMs);
-    if (!health.ok) {
-      throw new DeployError(
-        `${host.name}: new instances of ${desired.version} are not healthy: ${health.reason}`,
-      );
-    }
-    log.info(`${host.name}: healthy (${plan.health}) after ${Date.now() - t1} ms`);
 
     let stop = plan.stop;
     let idle: ObservedContainer[] = [];
@@ -214,9 +208,7 @@ export async function deployHost(
       image: desired.image,
       time: new Date().toISOString(),
     };
-    await host.run(["sh", "-c", RECORD_HISTORY, "sh", historyFile(scope), formatDeployHistory(entry)], {
-      allowFailure: true,
-    });
+    await lock.release(historyRecord(scope, entry));
     return {
       host: host.name,
       plan: { ...plan, stop, removeAfter },
@@ -286,24 +278,46 @@ async function routeServing(
   log.info(`${t.router.description}: now routes to the ${servers.length} running instance(s)`);
 }
 
-/** One `docker run -d` per instance, in parallel, in one round trip; env values travel on stdin. */
-export function startInstances(
+export interface StartOutcome {
+  /** Set once every instance started: what the health gate found. */
+  health?: HealthResult;
+  /** Why the start failed (docker's message), when it did. */
+  message: string;
+}
+
+/**
+ * One `docker run -d` per instance, in parallel, then the health gate: one
+ * round trip. Env values travel on stdin.
+ */
+export async function startHealthy(
   host: RemoteHost,
   plan: HostPlan,
   desired: Omit<DesiredState, "host">,
-  o: Pick<HostDeployOptions, "bindAddress">,
-): Promise<ExecResult> {
+  o: Pick<HostDeployOptions, "bindAddress" | "healthTimeoutMs">,
+): Promise<StartOutcome> {
+  const names = plan.start.map((s) => s.name);
   const commands = plan.start.map((s) =>
     shellCommand([
       "docker",
       ...dockerRunArgs(desired.run, s, { image: desired.image, bindAddress: o.bindAddress }),
     ]),
   );
-  return host.run(["sh", "-c", startScript(commands)], {
-    input: envPayload(desired.run.env),
-    allowFailure: true,
-    secrets: Object.values(desired.run.env).filter((v) => v.length >= 4),
-  });
+  const r = await host.run(
+    [
+      "sh",
+      "-c",
+      startThenHealthScript(commands),
+      "sh",
+      ...healthArgs(names, plan.health, desired.run, o.healthTimeoutMs),
+    ],
+    {
+      input: envPayload(desired.run.env),
+      allowFailure: true,
+      secrets: Object.values(desired.run.env).filter((v) => v.length >= 4),
+    },
+  );
+  if (!r.stdout.split("\n").includes(STARTED)) return { message: (r.stderr || r.stdout).trim() };
+  return { health: await healthOutcome(host, r), message: "" };
 }
 
 export function hostScope(

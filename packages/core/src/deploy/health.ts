@@ -1,4 +1,5 @@
 /** Running the health gate on a host and explaining a failure with the container's last log lines. */
+import type { ExecResult } from "../exec/exec";
 import type { RemoteHost } from "../ssh/session";
 import type { HealthMode } from "./planner";
 import { HEALTH } from "./scripts";
@@ -20,17 +21,24 @@ export async function waitHealthy(
   timeoutMs: number,
 ): Promise<HealthResult> {
   if (names.length === 0) return { ok: true };
+  const r = await host.run(["sh", "-c", HEALTH, "sh", ...healthArgs(names, mode, run, timeoutMs)], {
+    allowFailure: true,
+  });
+  return healthOutcome(host, r);
+}
+
+/** The HEALTH script's positional arguments. */
+export function healthArgs(
+  names: string[],
+  mode: HealthMode,
+  run: DeployRunConfig,
+  timeoutMs: number,
+): string[] {
   const h = run.health ?? {};
   const port = h.port ?? run.ports[0]?.container ?? 0;
-  // The gate polls fast whatever the configured interval (that one paces checks of a running app).
-  const intervalS = 0.1;
-  const args = [
-    "sh",
-    "-c",
-    HEALTH,
-    "sh",
+  return [
     String(Math.ceil(timeoutMs / 1000)),
-    intervalS.toFixed(2),
+    STEADY_POLL_S.toFixed(2),
     mode,
     h.http ?? "/",
     String(port),
@@ -40,7 +48,16 @@ export async function waitHealthy(
     ...names,
     ...(mode === "command" ? (h.command ?? []) : []),
   ];
-  const r = await host.run(args, { allowFailure: true });
+}
+
+/**
+ * The gate polls quickly at first, then at this pace, whatever the configured
+ * interval (that one paces the checks of a running app).
+ */
+const STEADY_POLL_S = 0.25;
+
+/** What the HEALTH script's output says; on failure with the failing container's last log lines. */
+export async function healthOutcome(host: RemoteHost, r: ExecResult): Promise<HealthResult> {
   if (r.exitCode === 0) return { ok: true };
   const fail = r.stdout.split("\n").find((l) => l.startsWith("FAIL "));
   const [, name = "-", ...why] = (fail ?? "FAIL - health check failed").split(" ");

@@ -86,9 +86,17 @@ export class HostLock {
     return lock;
   }
 
-  async release(): Promise<void> {
+  private released = false;
+
+  /** Release the lock (once; later calls do nothing), recording a history line first in the same round trip. */
+  async release(record?: { file: string; line: string }): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     clearInterval(this.timer);
-    await this.host.run(["sh", "-c", UNLOCK, "sh", this.name, this.deployId], { allowFailure: true });
+    const history = record ? [record.file, record.line] : [];
+    await this.host.run(["sh", "-c", UNLOCK, "sh", this.name, this.deployId, ...history], {
+      allowFailure: true,
+    });
   }
 }
 

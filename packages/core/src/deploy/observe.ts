@@ -2,7 +2,7 @@
 import type { RemoteHost } from "../ssh/session";
 import { LABEL } from "./labels";
 import { parseProcNet } from "./ports";
-import { OBSERVE } from "./scripts";
+import { OBSERVE, RECORD_HISTORY } from "./scripts";
 import {
   type AppScope,
   type HistoryEntry,
@@ -140,4 +140,15 @@ export function parseDeployHistory(text: string): HistoryEntry[] {
 
 export function formatDeployHistory(e: HistoryEntry): string {
   return [e.deployId, e.version, e.digest, e.image, e.time].join("\t");
+}
+
+/** The history file and line that record `entry` (what RECORD_HISTORY and UNLOCK take). */
+export function historyRecord(scope: AppScope, entry: HistoryEntry): { file: string; line: string } {
+  return { file: historyFile(scope), line: formatDeployHistory(entry) };
+}
+
+/** Append `entry` to the host's deploy history of the scope (best effort: history is informative). */
+export async function recordHistory(host: RemoteHost, scope: AppScope, entry: HistoryEntry): Promise<void> {
+  const { file, line } = historyRecord(scope, entry);
+  await host.run(["sh", "-c", RECORD_HISTORY, "sh", file, line], { allowFailure: true });
 }

@@ -8,9 +8,8 @@ import { type DeployedInstance, deployedInstance, deployHost, hostScope } from "
 import { waitHealthy } from "./health";
 import { newDeployId, registryOf } from "./labels";
 import { HostLock } from "./lock";
-import { formatDeployHistory, historyFile, observeHost } from "./observe";
+import { observeHost, recordHistory } from "./observe";
 import { healthMode, isServing } from "./planner";
-import { RECORD_HISTORY } from "./scripts";
 import {
   clearIdle,
   drain,
@@ -339,9 +338,7 @@ async function restartKept(
     image: group[0]!.image,
     time: new Date().toISOString(),
   };
-  await host.run(["sh", "-c", RECORD_HISTORY, "sh", historyFile(scope), formatDeployHistory(entry)], {
-    allowFailure: true,
-  });
+  await recordHistory(host, scope, entry);
   req.logger.info(`${host.name}: rolled back to ${to} in ${Date.now() - t0} ms (kept containers restarted)`);
   return {
     host: host.name,
@@ -408,9 +405,7 @@ async function switchBack(
     image: group[0]!.image,
     time: new Date().toISOString(),
   };
-  await host.run(["sh", "-c", RECORD_HISTORY, "sh", historyFile(scope), formatDeployHistory(entry)], {
-    allowFailure: true,
-  });
+  await recordHistory(host, scope, entry);
   return {
     host: host.name,
     method: "switch",

@@ -25,6 +25,15 @@ cat "\${HOME:-/tmp}/.powertrain/$hist" 2>/dev/null
 exit 0
 `;
 
+/** record FILE LINE: append LINE to the history FILE (relative to ~/.powertrain), keep the last 50. */
+const RECORD_FUNCTION = `
+record() {
+  d="\${HOME:-/tmp}/.powertrain"
+  mkdir -p "$d" && printf '%s\\n' "$2" >> "$d/$1"
+  tail -n 50 "$d/$1" > "$d/$1.tmp" && mv "$d/$1.tmp" "$d/$1"
+}
+`;
+
 /**
  * $1 lock name (under ~/.powertrain/locks), $2 owner text, $3 stale after (s), $4 wait at most (s).
  * mkdir is the atomic step; a lock whose heartbeat is older than $3 belongs to
@@ -76,8 +85,12 @@ const LOCK_DIR = 'l="${HOME:-/tmp}/.powertrain/locks/$1"';
 /** $1 lock name, $2 deploy id: refresh the heartbeat, only while the lock is ours. */
 export const HEARTBEAT = `${LOCK_DIR}; grep -qxF "deploy-id: $2" "$l/owner" 2>/dev/null && touch "$l/heartbeat"`;
 
-/** $1 lock name, $2 deploy id: release, only if still ours. */
-export const UNLOCK = `${LOCK_DIR}; grep -qxF "deploy-id: $2" "$l/owner" 2>/dev/null && rm -rf "$l"; exit 0`;
+/**
+ * $1 lock name, $2 deploy id, optionally $3 history file and $4 a line to
+ * record first (one round trip for the end of a deploy): release, only if still ours.
+ */
+export const UNLOCK = `${RECORD_FUNCTION}[ -n "$3" ] && record "$3" "$4"
+${LOCK_DIR}; grep -qxF "deploy-id: $2" "$l/owner" 2>/dev/null && rm -rf "$l"; exit 0`;
 
 /**
  * $1 image ref, $2 registry host. Credentials (a docker config.json) arrive on
@@ -92,7 +105,7 @@ DOCKER_CONFIG=$d docker pull -q "$1"
 `;
 
 /**
- * Health gate, run on the host. $1 timeout (s), $2 poll interval (s), $3 mode
+ * Health gate, run on the host. $1 timeout (s), $2 steady poll interval (s), $3 mode
  * (http|tcp|command|image|running), $4 http path, $5 container port, $6 settle
  * time (s) for mode running, $7 probe timeout (s), $8 N, then N container
  * names, then the command for mode command.
@@ -141,10 +154,15 @@ socket.create_connection((sys.argv[1], int(sys.argv[2])), float(sys.argv[3]))' "
 }
 start=$(date +%s)
 healthy=""
+round=0
 while :; do
   now=$(date +%s)
   elapsed=$((now - start))
-  info=$(docker inspect -f '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' $names) || { echo "FAIL - docker inspect failed"; exit 1; }
+  # A probe is cheap and docker inspect is not: the first look's states and addresses serve the
+  # quick first rounds of http and tcp probes; from then on every round looks (exits show there).
+  look=1
+  case $mode in http | tcp) [ "$round" -gt 0 ] && [ "$round" -lt 8 ] && look=0 ;; esac
+  [ $look = 1 ] && { info=$(docker inspect -f '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' $names) || { echo "FAIL - docker inspect failed"; exit 1; }; }
   pending=""
   while read -r cname status health ip rest; do
     cname=\${cname#/}
@@ -174,7 +192,10 @@ PT_INFO
     for c in $pending; do echo "FAIL $c not healthy after \${timeout}s"; done
     exit 1
   fi
-  sleep "$interval"
+  # Quick at first (a small app answers within tenths of a second), then every $interval.
+  case $round in 0 | 1 | 2 | 3) pause=0.02 ;; 4 | 5) pause=0.05 ;; 6 | 7) pause=0.1 ;; *) pause=$interval ;; esac
+  round=$((round + 1))
+  sleep "$pause"
 done
 `;
 
@@ -192,9 +213,16 @@ export function startScript(dockerRunCommands: string[]): string {
   return lines.join("\n");
 }
 
+/** Printed once every new instance has started, before the health gate's lines. */
+export const STARTED = "@@started";
+
+/**
+ * startScript, then (once every instance started; same round trip) HEALTH with
+ * its arguments. The start runs in a subshell: the env payload's exports stay there.
+ */
+export function startThenHealthScript(dockerRunCommands: string[]): string {
+  return `(\n${startScript(dockerRunCommands)}\n) || exit 1\necho ${STARTED}\n${HEALTH}`;
+}
+
 /** $1 history file (relative to ~/.powertrain), $2 the line to append. */
-export const RECORD_HISTORY = `
-d="\${HOME:-/tmp}/.powertrain"
-mkdir -p "$d" && printf '%s\\n' "$2" >> "$d/$1"
-tail -n 50 "$d/$1" > "$d/$1.tmp" && mv "$d/$1.tmp" "$d/$1"
-`;
+export const RECORD_HISTORY = `${RECORD_FUNCTION}record "$1" "$2"\n`;
