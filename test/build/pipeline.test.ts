@@ -11,7 +11,7 @@ import { loadConfig } from "../../packages/core/src/config/load";
 import type { PowertrainConfig } from "../../packages/core/src/config/schema";
 import { exec } from "../../packages/core/src/exec/exec";
 import { testEnv } from "../support/env";
-import { freshBaseImage, pruneFreshBaseImages, tempDir } from "../support/helpers";
+import { freshBaseImage, pruneFreshBaseImages, tempDir, uniqueName } from "../support/helpers";
 import { fixtureConfig, imageNames, lineIndex, recordingLogger } from "./support";
 
 jest.setTimeout(180_000);
@@ -264,13 +264,15 @@ describe("smoke test", () => {
 
 describe("test stages that leave no JUnit report", () => {
   /** A one-file app whose test stage runs `testCommand`, on the busybox base image. */
-  function appWithTestStage(run: string): { file: string; config: PowertrainConfig } {
+  function appWithTestStage(run: string): { file: string; config: PowertrainConfig; label: string } {
     const dir = tempDir("pt-build-noreport-");
+    const label = `dev.powertrain.test.app=${uniqueName("noreport")}`;
     writeFileSync(
       join(dir, "Dockerfile"),
       [
         "ARG BASE=powertrain-test/busybox:1",
         "FROM ${BASE} AS test",
+        `LABEL ${label}`,
         `RUN ${run}`,
         "FROM ${BASE} AS final",
         "USER 65534",
@@ -283,11 +285,11 @@ describe("test stages that leave no JUnit report", () => {
     };
     const file = join(dir, "powertrain.yml");
     writeFileSync(file, JSON.stringify(config));
-    return { file, config };
+    return { file, config, label };
   }
 
   async function failure(run: string): Promise<BuildError> {
-    const { file, config } = appWithTestStage(run);
+    const { file, config, label } = appWithTestStage(run);
     const err = await runBuild(
       {
         configFile: file,
@@ -298,6 +300,9 @@ describe("test stages that leave no JUnit report", () => {
       { logger: recordingLogger(), env: ciEnv },
     ).catch((e) => e);
     expect(err).toBeInstanceOf(BuildError);
+    // Nothing left behind: the classic builder keeps a failed step's container unless told not to.
+    const left = await exec("docker", ["ps", "-aq", "--filter", `label=${label}`]);
+    expect(left.stdout.trim()).toBe("");
     return err as BuildError;
   }
 

@@ -32,6 +32,7 @@ test("paths come from powertrain.yml, relative to its directory", () => {
   });
   expect(plan.test?.command.args).toEqual([
     "build",
+    "--force-rm",
     "--file",
     "svc/app/Dockerfile",
     "--tag",
@@ -51,7 +52,7 @@ test("paths come from powertrain.yml, relative to its directory", () => {
   expect(plan.final.args).not.toContain("--tag");
   expect(plan.labelStep).toEqual({
     command: {
-      args: ["build", "--tag", "web:local", "--iidfile", "/t/iid", "-"],
+      args: ["build", "--force-rm", "--tag", "web:local", "--iidfile", "/t/iid", "-"],
       env: { DOCKER_BUILDKIT: "0" },
       warnings: [],
     },

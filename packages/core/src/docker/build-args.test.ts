@@ -11,7 +11,7 @@ const ctx = { context: "." };
 
 describe("buildCommand", () => {
   test.each<[string, ImageBuildOptions, Builder, string[]]>([
-    ["context only, classic", ctx, "classic", ["build", "."]],
+    ["context only, classic", ctx, "classic", ["build", "--force-rm", "."]],
     ["buildx loads the image", ctx, "buildx", ["buildx", "build", "--load", "--progress=plain", "."]],
     ["built-in BuildKit", ctx, "buildkit", ["build", "--progress=plain", "."]],
     [
@@ -20,6 +20,7 @@ describe("buildCommand", () => {
       "classic",
       [
         "build",
+        "--force-rm",
         "--file",
         "app/Dockerfile.prod",
         "--tag",
@@ -35,13 +36,13 @@ describe("buildCommand", () => {
       "build args keep their order and may hold = and spaces",
       { ...ctx, buildArgs: { B: "x=y", A: "two words" } },
       "classic",
-      ["build", "--build-arg", "B=x=y", "--build-arg", "A=two words", "."],
+      ["build", "--force-rm", "--build-arg", "B=x=y", "--build-arg", "A=two words", "."],
     ],
     [
       "labels sorted by name",
       { ...ctx, labels: { "z.last": "1", "a.first": '{"json":true}' } },
       "classic",
-      ["build", "--label", 'a.first={"json":true}', "--label", "z.last=1", "."],
+      ["build", "--force-rm", "--label", 'a.first={"json":true}', "--label", "z.last=1", "."],
     ],
     [
       "cache and secrets with BuildKit",
@@ -70,13 +71,13 @@ describe("buildCommand", () => {
       "cache and secrets dropped by classic",
       { ...ctx, cacheFrom: ["x"], secrets: ["id=a"] },
       "classic",
-      ["build", "."],
+      ["build", "--force-rm", "."],
     ],
     [
       "no-cache and iidfile",
       { ...ctx, noCache: true, iidFile: "/tmp/iid" },
       "classic",
-      ["build", "--no-cache", "--iidfile", "/tmp/iid", "."],
+      ["build", "--force-rm", "--no-cache", "--iidfile", "/tmp/iid", "."],
     ],
   ])("%s", (_name, options, builder, expected) => {
     expect(buildCommand(options, builder).args).toEqual(expected);

@@ -43,6 +43,8 @@ export function buildCommand(options: ImageBuildOptions, builder: Builder): Dock
   const warnings: string[] = [];
   const args = builder === "buildx" ? ["buildx", "build", "--load"] : ["build"];
   if (isBuildKit(builder)) args.push("--progress=plain");
+  // The classic builder keeps the container of a failed step (a failing test stage) unless told not to.
+  else args.push("--force-rm");
   if (options.dockerfile) args.push("--file", options.dockerfile);
   for (const tag of options.tags ?? []) args.push("--tag", tag);
   if (options.target) args.push("--target", options.target);
