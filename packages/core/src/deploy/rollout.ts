@@ -111,7 +111,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
         const target = hosts[i]!;
         const outcome = outcomes[i]!;
         try {
-          const host = await session.connect(target);
+          const host = await session.connect(target, { lazy: true });
           const result = await log.group(`${req.dryRun ? "plan" : "deploy"} ${version} → ${host.name}`, () =>
             deployHost(
               host,

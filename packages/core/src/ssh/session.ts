@@ -79,8 +79,12 @@ export class SshSession {
     return new SshSession(dir, options, identityFile, knownHostsFile);
   }
 
-  /** The host's connection, opened (and its host key checked) on first use. */
-  async connect(target: SshTarget): Promise<SshConnection> {
+  /**
+   * The host's connection, opened (and its host key checked) on first use; with
+   * `lazy`, by its first command instead, which saves a round trip (connection
+   * problems then surface from that command).
+   */
+  async connect(target: SshTarget, options: { lazy?: boolean } = {}): Promise<SshConnection> {
     const key = describeTarget(target) + (target.jump ? ` via ${target.jump}` : "");
     let conn = this.connections.get(key);
     if (!conn) {
@@ -101,6 +105,7 @@ export class SshSession {
       });
       conn = new SshConnection(target, args, controlPath, this.knownHostsFile, logger);
       this.connections.set(key, conn);
+      if (options.lazy) return conn;
       try {
         await conn.open();
       } catch (err) {
@@ -132,6 +137,9 @@ export class SshConnection implements RemoteHost {
     this.name = describeTarget(target);
   }
 
+  /** Settles once the first command (which starts the master connection) has finished. */
+  private opened?: Promise<unknown>;
+
   /** Start the master connection; fails with SshError on host key or connection problems. */
   async open(): Promise<void> {
     await this.run(["true"]);
@@ -139,6 +147,17 @@ export class SshConnection implements RemoteHost {
 
   async run(args: readonly string[], options: RemoteRunOptions = {}): Promise<ExecResult> {
     if (args.length === 0) throw new TypeError("a remote command needs at least one argument");
+    // The first command starts the master; the others wait for it, so they ride on it.
+    if (this.opened === undefined) {
+      const first = this.runOnce(args, options);
+      this.opened = first.catch(() => undefined);
+      return first;
+    }
+    await this.opened;
+    return this.runOnce(args, options);
+  }
+
+  private async runOnce(args: readonly string[], options: RemoteRunOptions): Promise<ExecResult> {
     const result = await exec("ssh", [...this.args, shellCommand(args)], {
       input: options.input,
       allowFailure: true,
