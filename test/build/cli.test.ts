@@ -48,12 +48,14 @@ test("--dry-run prints the docker commands and builds nothing", async () => {
   expect(r.code).toBe(0);
   const lines = r.stdout.trim().split("\n");
   expect(lines[0]).toBe(
-    `DOCKER_BUILDKIT=0 docker build --tag ${image}-test --target test test/fixtures/apps/passing`,
+    `DOCKER_BUILDKIT=0 docker build --force-rm --tag ${image}-test --target test test/fixtures/apps/passing`,
   );
   expect(lines[1]).toBe(`docker create ${image}-test`);
-  expect(lines[4]).toBe("DOCKER_BUILDKIT=0 docker build --target final test/fixtures/apps/passing");
+  expect(lines[4]).toBe(
+    "DOCKER_BUILDKIT=0 docker build --force-rm --target final test/fixtures/apps/passing",
+  );
   // The classic builder gets its labels in one step, from a Dockerfile on stdin.
-  expect(lines[5]).toBe(`DOCKER_BUILDKIT=0 docker build --tag ${image} - <<'DOCKERFILE'`);
+  expect(lines[5]).toBe(`DOCKER_BUILDKIT=0 docker build --force-rm --tag ${image} - <<'DOCKERFILE'`);
   expect(lines[6]).toBe("FROM <final image id>");
   expect(r.stdout).toMatch(/^LABEL "dev.powertrain.ci"="local" \\\n(.|\n)*"dev.powertrain.config"="\{/m);
   expect(lines.slice(-2)).toEqual([
