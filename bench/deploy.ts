@@ -1,3 +1,17 @@
+/**
+ * Benchmark of the deploy, 4 instances of a small node HTTP app on one SSH host:
+ *
+ *   ours    deploy(): lock, look, start, health gate, record, unlock; SSH connection included
+ *   floor   on the host itself: `docker run` of the 4 containers until each answers HTTP 200
+ *   script  the original tool's way: one `ssh host docker …` per command, then `sleep 10`
+ *
+ * plus a rolling redeploy and a rollback (until the old version answers again).
+ * Ours and the floor are measured `--runs` times (default 5), in alternating
+ * order, and compared by their medians. Targets: script/ours ≥ 5×,
+ * ours/floor ≤ 1.5×, rollback < 2 s.
+ *
+ * Usage: bench/deploy [--runs N] [--verbose]
+ */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { rollback } from "../packages/core/src/deploy/operations";
