@@ -89,30 +89,34 @@ async function untilAnswers(ports: number[], body?: string): Promise<void> {
   );
 }
 
+/** A fresh `ssh host …` (no shared connection), as a script would run it. */
+function sshCommand(args: string[], options: string[] = [], allowFailure = false) {
+  return exec(
+    "ssh",
+    [
+      ...options,
+      "-i",
+      env.ssh.key,
+      "-o",
+      `UserKnownHostsFile=${env.ssh.knownHosts}`,
+      "-o",
+      "BatchMode=yes",
+      "-p",
+      String(env.ssh.port),
+      `${env.ssh.user}@${sshTarget.host}`,
+      ...args,
+    ],
+    { allowFailure },
+  );
+}
+
 /** The original tool's way: a fresh `ssh host docker …` per command, then a fixed sleep. */
 async function scriptDeploy(image: string, firstPort: number): Promise<void> {
-  const sshCmd = (args: string[], allowFailure = false) =>
-    exec(
-      "ssh",
-      [
-        "-i",
-        env.ssh.key,
-        "-o",
-        `UserKnownHostsFile=${env.ssh.knownHosts}`,
-        "-o",
-        "BatchMode=yes",
-        "-p",
-        String(env.ssh.port),
-        `${env.ssh.user}@${sshTarget.host}`,
-        ...args,
-      ],
-      { allowFailure },
-    );
-  await sshCmd(["docker", "ps", "-aq", "--filter", "status=exited", "--filter", `name=${app}-script`]);
+  await sshCommand(["docker", "ps", "-aq", "--filter", "status=exited", "--filter", `name=${app}-script`]);
   // The host has the image already and no registry login here: the round trip is what counts.
-  await sshCmd(["docker", "pull", "-q", image], true);
+  await sshCommand(["docker", "pull", "-q", image], [], true);
   for (let i = 0; i < INSTANCES; i++) {
-    await sshCmd([
+    await sshCommand([
       "docker",
       "run",
       "-d",
@@ -212,6 +216,9 @@ async function main(): Promise<number> {
     await removeContainers();
 
     const script = await seconds(() => scriptDeploy(v1, PORTS.to - 2 * INSTANCES + 1));
+    const handshakes: number[] = [];
+    for (let i = 0; i < runs; i++) handshakes.push(await seconds(() => sshCommand(["true"])));
+    const kex = /kex: algorithm: (\S+)/.exec((await sshCommand(["true"], ["-v"])).stderr)?.[1] ?? "?";
 
     const first = median(firsts);
     const floorTime = median(floors);
@@ -239,6 +246,11 @@ async function main(): Promise<number> {
         `   (medians; per round ${perRound[0]!.toFixed(2)}–${perRound[perRound.length - 1]!.toFixed(2)}×)`,
     );
     console.log(`rollback      = ${serving.toFixed(2)} s (target < 2 s)  ${serving < 2 ? "ok" : "MISSED"}`);
+    const handshake = median(handshakes);
+    console.log(
+      `\nof ours: a new SSH connection (\`ssh host true\`) takes ${handshake.toFixed(2)} s with key exchange ${kex};` +
+        ` the rest is ${((first - handshake) / floorTime).toFixed(2)}× the floor`,
+    );
     return vsScript >= 5 && vsFloor <= 1.5 && serving < 2 ? 0 : 1;
   } finally {
     await cleanUp();
