@@ -54,6 +54,36 @@ describe("ssh transport against a real sshd", () => {
   });
 });
 
+describe("a jump host", () => {
+  const [hostA, hostB] = env.ssh.hosts as [string, string];
+  const viaB = { ...target(hostA), jump: `${env.ssh.user}@${hostB}:${env.ssh.port}` };
+
+  test("gets our known_hosts and key too (ssh -J would give it neither)", async () => {
+    const s = await SshSession.create({ identityFile: env.ssh.key, knownHostsFile: env.ssh.knownHosts });
+    try {
+      const conn = await s.connect(viaB);
+      expect((await conn.run(["echo", "through"])).stdout.trim()).toBe("through");
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("whose key is unknown is refused, though the target's key is known", async () => {
+    const onlyA = join(tempDir("pt-ssh-kh-"), "known_hosts");
+    const lines = readFileSync(env.ssh.knownHosts, "utf8").split("\n");
+    writeFileSync(onlyA, `${lines.filter((l) => l.startsWith(`[${hostA}]`)).join("\n")}\n`);
+    const s = await SshSession.create({ identityFile: env.ssh.key, knownHostsFile: onlyA });
+    try {
+      expect((await (await s.connect(target(hostA))).run(["echo", "direct"])).stdout.trim()).toBe("direct");
+      const err = await s.connect(viaB).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SshError);
+      expect((err as Error).message).toMatch(/^host key verification failed for .* or its jump host /);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe("host key verification", () => {
   test("an unknown host key is refused with a clear SshError", async () => {
     const empty = join(tempDir("pt-ssh-kh-"), "known_hosts");

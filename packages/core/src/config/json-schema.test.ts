@@ -70,6 +70,16 @@ describe("the JSON Schema and the loader agree", () => {
       false,
     ],
     [
+      "a chain of jump hosts",
+      { name: "a", environments: { p: { hosts: [{ host: "h", jump: "ops@b1:2200,b2" }] } } },
+      true,
+    ],
+    [
+      "jump host that looks like an ssh option",
+      { name: "a", environments: { p: { hosts: [{ host: "h", jump: "b1,-oProxyCommand=x" }] } } },
+      false,
+    ],
+    [
       "user that looks like an ssh option",
       { name: "a", environments: { p: { hosts: [{ host: "h", user: "-F/x" }] } } },
       false,

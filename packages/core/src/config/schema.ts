@@ -154,6 +154,11 @@ export const RunConfig = z
 const SshWord = (what: string) =>
   z.string().regex(/^[^\s@-][^\s@]*$/, { error: `expected a ${what} (no spaces, no leading "-")` });
 
+const HOP = "([^@\\s,-][^@\\s,]*@)?(\\[[0-9A-Fa-f:.]+\\]|[^@:\\s[\\],-][^@:\\s[\\],]*)(:\\d{1,5})?";
+const JumpSpec = z.string().regex(new RegExp(`^${HOP}(,${HOP})*$`), {
+  error: 'expected "[user@]host[:port]", comma-separated for a chain',
+});
+
 export const HostSpec = z.union([
   z
     .string()
@@ -165,7 +170,10 @@ export const HostSpec = z.union([
     host: SshWord("host name"),
     user: SshWord("user name").optional(),
     port: PortNumber.optional(),
-    jump: SshWord("jump host").optional().meta({ description: "Jump host, as ssh -J takes it." }),
+    jump: JumpSpec.optional().meta({
+      description:
+        "Jump host, [user@]host[:port] (comma-separated for a chain); its key is checked like the host's.",
+    }),
   }),
 ]);
 

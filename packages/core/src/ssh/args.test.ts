@@ -1,4 +1,4 @@
-import { sshArgs } from "./args";
+import { parseJumps, proxyCommand, type SshArgsOptions, sshArgs } from "./args";
 import { describeTarget, parseHostSpec } from "./target";
 
 const base = { controlPath: "/tmp/x/c0", connectTimeoutSeconds: 7, controlPersistSeconds: 600 };
@@ -41,7 +41,55 @@ describe("sshArgs", () => {
       { host: "h", user: "u", port: 2222, jump: "bastion" },
       { ...base, identityFile: "/k", knownHostsFile: "/kh" },
     );
-    expect(args.slice(-9)).toEqual(["-i", "/k", "-J", "bastion", "-p", "2222", "-l", "u", "h"]);
+    expect(args.slice(-5)).toEqual(["-p", "2222", "-l", "u", "h"]);
+    expect(args.slice(-9, -7)).toEqual(["-i", "/k"]);
+    expect(args[args.length - 6]).toMatch(/^ProxyCommand=ssh /);
     expect(args).toContain("UserKnownHostsFile=/kh");
+    expect(args).not.toContain("-J");
+  });
+});
+
+describe("jump hosts", () => {
+  const checked =
+    "-o BatchMode=yes -o ConnectTimeout=7 -o ServerAliveInterval=15 -o ServerAliveCountMax=3 -o LogLevel=ERROR";
+  test.each<[string, Partial<SshArgsOptions>, string]>([
+    [
+      "bastion",
+      { knownHostsFile: "/kh", identityFile: "/k" },
+      `ssh ${checked} -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/kh -i /k bastion -W '[%h]:%p'`,
+    ],
+    [
+      "ops@bastion:2200",
+      { insecureIgnoreHostKey: true },
+      `ssh ${checked} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p 2200 -l ops bastion -W '[%h]:%p'`,
+    ],
+    [
+      "bastion",
+      { knownHostsFile: "/tmp/100% sure/kh" },
+      `ssh ${checked} -o StrictHostKeyChecking=yes -o 'UserKnownHostsFile=/tmp/100%% sure/kh' bastion -W '[%h]:%p'`,
+    ],
+  ])(
+    "%s %j: our checks for the jump host too, quoted for the shell, %% for a literal %",
+    (jump, extra, expected) => {
+      expect(proxyCommand(parseJumps(jump), { ...base, ...extra })).toBe(expected);
+    },
+  );
+
+  test("a chain: the first hop's command inside the last hop's, its %-tokens kept for the inner ssh", () => {
+    const cmd = proxyCommand(parseJumps("j1,u@j2"), base);
+    expect(cmd.startsWith("ssh ")).toBe(true);
+    expect(cmd).toContain(`j1 -W '\\''[%%h]:%%p'\\'''`);
+    expect(cmd.endsWith(" -l u j2 -W '[%h]:%p'")).toBe(true);
+  });
+
+  test("the jump host's messages go to a file (ssh discards them with ControlPersist)", () => {
+    const args = sshArgs({ host: "h", jump: "bastion" }, { ...base, jumpLog: "/tmp/50% a/j.log" });
+    expect(args.find((a) => a.startsWith("ProxyCommand="))).toMatch(
+      / -W '\[%h\]:%p' 2>>'\/tmp\/50%% a\/j\.log'$/,
+    );
+  });
+
+  test.each(["-oProxyCommand=x", "a b", "bastion,", "u@h@x"])("rejects the jump %j", (jump) => {
+    expect(() => sshArgs({ host: "h", jump }, base)).toThrow(/host/);
   });
 });

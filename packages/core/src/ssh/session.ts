@@ -4,6 +4,7 @@
  * connection for the whole deploy, so commands cost no new handshake.
  * Remote commands are argument lists, quoted with shellCommand() — never raw strings.
  */
+import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,15 +96,17 @@ export class SshSession {
         );
       }
       const controlPath = join(this.dir, `c${this.connections.size}`);
+      const jumpLog = target.jump ? join(this.dir, `jump${this.connections.size}.log`) : undefined;
       const args = sshArgs(target, {
         controlPath,
+        jumpLog,
         knownHostsFile: this.knownHostsFile,
         insecureIgnoreHostKey: this.options.insecureIgnoreHostKey,
         identityFile: this.identityFile,
         connectTimeoutSeconds: this.options.connectTimeoutSeconds ?? 10,
         controlPersistSeconds: 60,
       });
-      conn = new SshConnection(target, args, controlPath, this.knownHostsFile, logger);
+      conn = new SshConnection(target, args, controlPath, this.knownHostsFile, logger, jumpLog);
       this.connections.set(key, conn);
       if (options.lazy) return conn;
       try {
@@ -133,6 +136,8 @@ export class SshConnection implements RemoteHost {
     private readonly controlPath: string,
     private readonly knownHostsFile: string | undefined,
     private readonly logger: Logger,
+    /** Where the jump host's ssh writes its messages (ssh sends them nowhere with ControlPersist). */
+    private readonly jumpLog?: string,
   ) {
     this.name = describeTarget(target);
   }
@@ -184,7 +189,8 @@ export class SshConnection implements RemoteHost {
     });
   }
 
-  private checkTransport(stderr: string): void {
+  private checkTransport(sshStderr: string): void {
+    const stderr = this.jumpLog ? `${readJumpLog(this.jumpLog)}${sshStderr}` : sshStderr;
     if (
       /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \S+ host key is known/i.test(
         stderr,
@@ -194,7 +200,7 @@ export class SshConnection implements RemoteHost {
       const where = this.knownHostsFile ?? "~/.ssh/known_hosts";
       throw new SshError(
         this.target.host,
-        `host key verification failed for ${this.name} (${changed ? "the key changed since it was recorded in" : "not in"} known_hosts ${where})`,
+        `host key verification failed for ${this.name}${this.target.jump ? ` or its jump host ${this.target.jump}` : ""} (${changed ? "the key changed since it was recorded in" : "not in"} known_hosts ${where})`,
         { hint: "add the host's key to known-hosts (ssh-keyscan, checked out of band)" },
       );
     }
@@ -212,6 +218,14 @@ export class SshConnection implements RemoteHost {
         `ssh to ${this.name} failed: ${sshMessage[sshMessage.length - 1]}`,
       );
     }
+  }
+}
+
+function readJumpLog(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
   }
 }
 
