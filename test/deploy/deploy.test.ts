@@ -1,7 +1,8 @@
 import { PortRangeError } from "../../packages/core/src/deploy/errors";
-import { rollback, status } from "../../packages/core/src/deploy/operations";
+import { logs, rollback, status } from "../../packages/core/src/deploy/operations";
 import { deploy } from "../../packages/core/src/deploy/rollout";
 import { exec } from "../../packages/core/src/exec/exec";
+import { silentLogger } from "../../packages/core/src/log";
 import { HOSTILE } from "../../packages/core/src/ssh/hostile.fixture";
 import {
   buildApp,
@@ -12,6 +13,7 @@ import {
   newApp,
   request,
   runConfig,
+  sshOptions,
   env as testEnv,
   versionOn,
 } from "./support";
@@ -221,6 +223,49 @@ describe("pull", () => {
       }),
     );
     expect(await versionOn(report.deployed[0]!.port!)).toBe("v1");
+  });
+});
+
+describe("logs --follow", () => {
+  const app = newApp();
+  afterAll(() => cleanUp(app));
+
+  test("streams new lines of every serving container as they come, until aborted", async () => {
+    const image = await buildApp(app, "v1");
+    // httpd -v logs a line per request.
+    const run = runConfig(
+      { from: 18160, to: 18169 },
+      { command: ["httpd", "-f", "-v", "-p", "8080", "-h", "/www"] },
+    );
+    const env = environment(app, run);
+    const report = await deploy(request(env, image));
+    const lines: string[] = [];
+    const stop = new AbortController();
+    const following = logs(
+      {
+        environment: env,
+        ssh: sshOptions(),
+        logger: silentLogger,
+        hostScope: true,
+        tail: 0,
+        follow: true,
+        signal: stop.signal,
+      },
+      (line) => lines.push(line),
+    );
+    // --tail 0: every line that arrives was logged after the follow began.
+    const names = report.deployed.map((d) => d.container).sort();
+    const seen = () => [...new Set(lines.map((l) => l.split(" ")[1]!))].sort();
+    for (let i = 0; i < 100 && seen().join() !== names.join(); i++) {
+      await Promise.all(report.deployed.map((d) => versionOn(d.port!)));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen()).toEqual(names);
+    expect(lines[0]).toMatch(
+      new RegExp(`^${env.hosts[0]!.user}@${env.hosts[0]!.host}:\\d+ ${app}-\\S+ \\| \\S+ .*response:200`),
+    );
+    stop.abort();
+    await following;
   });
 });
 

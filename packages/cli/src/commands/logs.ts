@@ -1,4 +1,8 @@
-/** `powertrain logs --env NAME`: the last log lines of every serving container, prefixed by host and container. */
+/**
+ * `powertrain logs --env NAME [--follow]`: the last log lines of every serving
+ * container, prefixed by host and container; with --follow, new lines as they
+ * come from all of them until Ctrl-C.
+ */
 import { logs } from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../main";
@@ -9,16 +13,28 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     program.command("logs").description("Show the last log lines of the app's containers on every host."),
   )
     .option("-n, --tail <lines>", "lines per container", "100")
-    .action(async (flags: TargetFlags & { tail: string }) => {
+    .option("-f, --follow", "keep printing new lines, from every container at once, until interrupted")
+    .action(async (flags: TargetFlags & { tail: string; follow?: boolean }) => {
       const environment = await loadTargetEnvironment(flags);
-      await logs(
-        {
-          environment,
-          tail: positive("--tail", flags.tail) ?? 100,
-          ssh: sshOptions(flags),
-          logger: ctx.logger,
-        },
-        (line) => ctx.out.write(`${line}\n`),
-      );
+      const stop = new AbortController();
+      const interrupt = () => stop.abort();
+      process.once("SIGINT", interrupt);
+      process.once("SIGTERM", interrupt);
+      try {
+        await logs(
+          {
+            environment,
+            tail: positive("--tail", flags.tail) ?? 100,
+            follow: flags.follow,
+            signal: stop.signal,
+            ssh: sshOptions(flags),
+            logger: ctx.logger,
+          },
+          (line) => ctx.out.write(`${line}\n`),
+        );
+      } finally {
+        process.off("SIGINT", interrupt);
+        process.off("SIGTERM", interrupt);
+      }
     });
 }

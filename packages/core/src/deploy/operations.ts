@@ -142,25 +142,57 @@ function toStatus(host: string, c: ObservedContainer, now = Date.now()): Contain
   return s;
 }
 
-export async function logs(
-  req: OperationRequest & { tail: number },
-  write: (line: string) => void,
-): Promise<void> {
+export interface LogsRequest extends OperationRequest {
+  tail: number;
+  /** Keep following every serving container, all hosts at once, until `signal` aborts. */
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function logs(req: LogsRequest, write: (line: string) => void): Promise<void> {
   const { app, name } = req.environment;
-  await eachHost(req, async (host) => {
-    const observed = await observeHost(
-      host,
-      hostScope({ app, environment: name }, host, req.hostScope),
-      "none",
-    );
-    for (const c of observed.containers.filter(isServing)) {
-      const r = await host.run(["docker", "logs", "--tail", String(req.tail), "--timestamps", c.name], {
-        allowFailure: true,
-      });
-      for (const line of (r.stdout + r.stderr).split("\n").filter(Boolean))
-        write(`${host.name} ${c.name} | ${line}`);
+  const docker = (c: string) => [
+    "docker",
+    "logs",
+    "--tail",
+    String(req.tail),
+    "--timestamps",
+    ...(req.follow ? ["--follow"] : []),
+    c,
+  ];
+  const serving = async (host: RemoteHost) =>
+    (await observeHost(host, hostScope({ app, environment: name }, host, req.hostScope), "none")).containers
+      .filter(isServing)
+      .map((c) => c.name);
+  if (!req.follow) {
+    await eachHost(req, async (host) => {
+      for (const c of await serving(host)) {
+        const r = await host.run(docker(c), { allowFailure: true });
+        for (const line of (r.stdout + r.stderr).split("\n").filter(Boolean))
+          write(`${host.name} ${c} | ${line}`);
+      }
+    });
+    return;
+  }
+  const session = await SshSession.create({ ...req.ssh, logger: req.logger });
+  // Closing the session ends every `docker logs --follow` (their ssh clients lose the master).
+  const stop = () => void session.close();
+  req.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    const followers: Promise<unknown>[] = [];
+    for (const target of req.hosts ?? req.environment.hosts) {
+      const host = await session.connect(target);
+      for (const c of await serving(host)) {
+        if (req.signal?.aborted) return;
+        const onLine = (line: string) => write(`${host.name} ${c} | ${line}`);
+        followers.push(host.run(docker(c), { allowFailure: true, onLine }));
+      }
     }
-  });
+    await Promise.all(followers);
+  } finally {
+    req.signal?.removeEventListener("abort", stop);
+    await session.close();
+  }
 }
 
 /** Stop every serving container of the app (they stay, stopped, for a later rollback or start). */

@@ -24,6 +24,12 @@ export interface ExecOptions {
   logger?: Logger;
   /** Values replaced by *** in logs and error messages. */
   secrets?: readonly string[];
+  /**
+   * Hand each output line (stdout and stderr) here as it comes instead of
+   * keeping it: for commands that run until stopped (`logs --follow`). The
+   * result's stdout and stderr are then empty.
+   */
+  onLine?: (line: string) => void;
 }
 
 export interface ExecResult {
@@ -45,13 +51,14 @@ export async function exec(
   const command = hide(shellCommand([file, ...args]));
   logger.debug(`$ ${command}`);
 
-  const emit = (line: string) => logger.info(hide(line));
-  const streams = options.stream ? { out: lineStreamer(emit), err: lineStreamer(emit) } : undefined;
+  const onLine = options.onLine;
+  const emit = onLine ? (line: string) => onLine(hide(line)) : (line: string) => logger.info(hide(line));
+  const streams = options.stream || onLine ? { out: lineStreamer(emit), err: lineStreamer(emit) } : undefined;
   let exitCode: number;
   let stdout = "";
   let stderr = "";
   try {
-    const result = await actionsExec.getExecOutput(file, [...args], {
+    const execOptions: actionsExec.ExecOptions = {
       cwd: options.cwd,
       env: mergeEnv(options.env),
       input: options.input === undefined ? undefined : Buffer.from(options.input),
@@ -60,12 +67,17 @@ export async function exec(
       // ssh ControlPersist masters keep inherited pipes open after exit; don't wait 10s for them.
       delay: 200,
       listeners: streams ? { stdout: streams.out.push, stderr: streams.err.push } : undefined,
-    });
+    };
+    if (onLine) {
+      exitCode = await actionsExec.exec(file, [...args], execOptions);
+    } else {
+      const result = await actionsExec.getExecOutput(file, [...args], execOptions);
+      exitCode = result.exitCode;
+      stdout = result.stdout;
+      stderr = result.stderr;
+    }
     streams?.out.flush();
     streams?.err.flush();
-    exitCode = result.exitCode;
-    stdout = result.stdout;
-    stderr = result.stderr;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/Unable to locate executable/i.test(message)) {

@@ -41,6 +41,8 @@ export interface RemoteRunOptions {
   stream?: boolean;
   /** Values masked in logs and errors. */
   secrets?: readonly string[];
+  /** Each output line as it comes, not kept (see ExecOptions.onLine). */
+  onLine?: (line: string) => void;
 }
 
 /** What the deploy needs from a host: run an argument list there. */
@@ -169,6 +171,7 @@ export class SshConnection implements RemoteHost {
       stream: options.stream,
       logger: this.logger,
       secrets: options.secrets,
+      onLine: options.onLine,
     });
     // 255 is ssh's own failure; a remote command exiting 255 with no ssh message passes through.
     if (result.exitCode === 255) this.checkTransport(result.stderr);
