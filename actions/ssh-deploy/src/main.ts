@@ -15,17 +15,15 @@ import {
   type DeployEnvironment,
   type DeployReport,
   defaultVersion,
-  deploy,
+  deployWithEngine,
   loadConfig,
   parseHostSpec,
   promoteCanary,
   RolloutError,
   registryOf,
   resolveEnvironment,
-  resolveEnvReferences,
   rollback,
   type SshSessionOptions,
-  swarmDeploy,
   swarmRollback,
   UsageError,
   usesSwarm,
@@ -107,42 +105,24 @@ export async function main(ctx: ActionContext): Promise<void> {
     return;
   }
   const version = input.version || defaultVersion(image);
-  // ${POWERTRAIN_VERSION} in env values is the version being deployed, unless the step sets it.
-  const source = { POWERTRAIN_VERSION: version, ...process.env };
   const registryAuth = username && password ? { registry: registryOf(image), username, password } : undefined;
   let report: DeployReport;
   try {
-    report = usesSwarm(environment)
-      ? await swarmDeploy({
-          // The engine resolves references itself: referenced values become Swarm secrets.
-          environment,
-          envSource: source,
-          hosts,
-          image,
-          version,
-          instances: input.instances,
-          registryAuth,
-          dryRun: input["dry-run"],
-          ssh,
-          logger: ctx.logger,
-        })
-      : await deploy({
-          environment: {
-            ...environment,
-            run: { ...environment.run, env: resolveEnvReferences(environment.run.env, source, ctx.logger) },
-          },
-          hosts,
-          image,
-          version,
-          bindAddress: input["bind-address"],
-          instances: input.instances,
-          maxParallel: input["max-parallel"],
-          strategy: input.strategy || undefined,
-          registryAuth,
-          dryRun: input["dry-run"],
-          ssh,
-          logger: ctx.logger,
-        });
+    report = await deployWithEngine({
+      environment,
+      envSource: process.env,
+      hosts,
+      image,
+      version,
+      bindAddress: input["bind-address"],
+      instances: input.instances,
+      maxParallel: input["max-parallel"],
+      strategy: input.strategy || undefined,
+      registryAuth,
+      dryRun: input["dry-run"],
+      ssh,
+      logger: ctx.logger,
+    });
   } catch (err) {
     if (err instanceof RolloutError) await writeDeploySummary(err.report, false);
     throw err;

@@ -7,18 +7,15 @@ import { readFile } from "node:fs/promises";
 import {
   type DeployEnvironment,
   type DeployReport,
-  defaultVersion,
-  deploy,
+  deployWithEngine,
   loadConfig,
   parseHostSpec,
   type RegistryAuth,
   RolloutError,
   registryOf,
   resolveEnvironment,
-  resolveEnvReferences,
   type SshSessionOptions,
   type SshTarget,
-  swarmDeploy,
   UsageError,
   usesSwarm,
 } from "@powertrain/core";
@@ -128,41 +125,24 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .option("--dry-run", "print the plan for every host without changing anything")
     .action(async (image: string, flags: DeployFlags) => {
       const env = await loadTargetEnvironment(flags);
-      // ${POWERTRAIN_VERSION} in env values is the version being deployed, unless the caller sets it.
-      const referenceSource = { POWERTRAIN_VERSION: flags.version ?? defaultVersion(image), ...process.env };
       const registryAuth = registryAuthFor(image);
       if (registryAuth) ctx.logger.mask(registryAuth.password);
       let report: DeployReport;
       try {
-        report = usesSwarm(env)
-          ? await swarmDeploy({
-              // The engine resolves references itself: referenced values become Swarm secrets.
-              environment: env,
-              envSource: referenceSource,
-              image,
-              version: flags.version,
-              instances: positive("--instances", flags.instances),
-              registryAuth,
-              dryRun: flags.dryRun,
-              ssh: sshOptions(flags),
-              logger: ctx.logger,
-            })
-          : await deploy({
-              environment: {
-                ...env,
-                run: { ...env.run, env: resolveEnvReferences(env.run.env, referenceSource, ctx.logger) },
-              },
-              image,
-              version: flags.version,
-              instances: positive("--instances", flags.instances),
-              maxParallel: positive("--max-parallel", flags.maxParallel),
-              strategy: flags.strategy,
-              bindAddress: flags.bindAddress,
-              registryAuth,
-              dryRun: flags.dryRun,
-              ssh: sshOptions(flags),
-              logger: ctx.logger,
-            });
+        report = await deployWithEngine({
+          environment: env,
+          envSource: process.env,
+          image,
+          version: flags.version,
+          instances: positive("--instances", flags.instances),
+          maxParallel: positive("--max-parallel", flags.maxParallel),
+          strategy: flags.strategy,
+          bindAddress: flags.bindAddress,
+          registryAuth,
+          dryRun: flags.dryRun,
+          ssh: sshOptions(flags),
+          logger: ctx.logger,
+        });
       } catch (err) {
         if (err instanceof RolloutError && flags.json)
           ctx.out.write(`${JSON.stringify(jsonReport(err.report), null, 2)}\n`);

@@ -4,10 +4,17 @@
  * so the CLI, the action's outputs and its job summary work unchanged.
  */
 
+import { resolveEnvReferences } from "../deploy/env";
 import type { DeployedInstance } from "../deploy/executor";
-import { newDeployId, requirePinned, shortDigest } from "../deploy/labels";
+import { defaultVersion, newDeployId, requirePinned, shortDigest } from "../deploy/labels";
 import type { ContainerStatus, RollbackResult } from "../deploy/operations";
-import { type DeployReport, type DeployRequest, type HostOutcome, RolloutError } from "../deploy/rollout";
+import {
+  type DeployReport,
+  type DeployRequest,
+  deploy,
+  type HostOutcome,
+  RolloutError,
+} from "../deploy/rollout";
 import { UsageError } from "../errors";
 import type { Logger } from "../log";
 import type { SshSessionOptions } from "../ssh/session";
@@ -46,6 +53,38 @@ export interface SwarmDeployRequest extends Omit<DeployRequest, "environment"> {
 }
 
 const SETTLE_MS = 3000;
+
+/**
+ * Deploy with the environment's engine: what the CLI and the action both do.
+ * `envSource` fills `${NAME}` references in env values, with
+ * ${POWERTRAIN_VERSION} the version being deployed unless the source sets it.
+ * Swarm resolves them itself (referenced values become secrets); the SSH
+ * engine gets them resolved.
+ */
+export function deployWithEngine(
+  req: DeployRequest & { environment: SwarmEnvironment; envSource: Record<string, string | undefined> },
+): Promise<DeployReport> {
+  const { environment: env, envSource, ...rest } = req;
+  const source = { POWERTRAIN_VERSION: req.version ?? defaultVersion(req.image), ...envSource };
+  if (usesSwarm(env)) {
+    return swarmDeploy({
+      environment: env,
+      envSource: source,
+      hosts: req.hosts,
+      image: req.image,
+      version: req.version,
+      instances: req.instances,
+      registryAuth: req.registryAuth,
+      dryRun: req.dryRun,
+      ssh: req.ssh,
+      logger: req.logger,
+    });
+  }
+  return deploy({
+    ...rest,
+    environment: { ...env, run: { ...env.run, env: resolveEnvReferences(env.run.env, source, req.logger) } },
+  });
+}
 
 export async function swarmDeploy(req: SwarmDeployRequest): Promise<DeployReport> {
   const started = Date.now();
