@@ -181,10 +181,11 @@ export async function logs(req: LogsRequest, write: (line: string) => void): Pro
   try {
     const followers: Promise<unknown>[] = [];
     for (const target of req.hosts ?? req.environment.hosts) {
+      if (req.signal?.aborted) break;
       const host = await session.connect(target);
       for (const c of await serving(host)) {
-        if (req.signal?.aborted) return;
-        const onLine = (line: string) => write(`${host.name} ${c} | ${line}`);
+        // Once stopped, what ssh says about the closed connection is not the container's log.
+        const onLine = (line: string) => req.signal?.aborted || write(`${host.name} ${c} | ${line}`);
         followers.push(host.run(docker(c), { allowFailure: true, onLine }));
       }
     }
