@@ -27,7 +27,7 @@ import { type BuildRequest, runBuild } from "../packages/core/src/build";
 import { loadConfig } from "../packages/core/src/config/load";
 import { exec } from "../packages/core/src/exec/exec";
 import { type Logger, silentLogger } from "../packages/core/src/log";
-import { freshBaseImage, pruneFreshBaseImages } from "../test/support/helpers";
+import { freshBaseImage, median, pruneFreshBaseImages } from "../test/support/helpers";
 
 const TARGET = 0.15;
 
@@ -118,12 +118,6 @@ function stampedLogger(): Logger {
   const t0 = performance.now();
   const stamp = (m: string) => console.error(`${((performance.now() - t0) / 1000).toFixed(3)} ${m}`);
   return { debug: stamp, info: stamp, warn: stamp, error: stamp, mask() {}, group: (_n, fn) => fn() };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function fmt(ms: number): string {

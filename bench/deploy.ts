@@ -20,7 +20,7 @@ import type { DeployEnvironment } from "../packages/core/src/deploy/types";
 import { exec } from "../packages/core/src/exec/exec";
 import { type Logger, silentLogger } from "../packages/core/src/log";
 import { testEnv } from "../test/support/env";
-import { buildVersionApp, removeDeployedApp } from "../test/support/helpers";
+import { buildVersionApp, median, removeDeployedApp } from "../test/support/helpers";
 
 const INSTANCES = 4;
 const PORTS = { from: 18500, to: 18599 };
@@ -161,12 +161,6 @@ async function removeContainers(): Promise<void> {
   const ids = await exec("docker", ["ps", "-aq", "--filter", `label=dev.powertrain.app=${app}`]);
   const list = ids.stdout.split("\n").filter(Boolean);
   if (list.length) await exec("docker", ["rm", "-f", ...list]);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function main(): Promise<number> {

@@ -26,6 +26,13 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${randomBytes(3).toString("hex")}`.toLowerCase();
 }
 
+/** The middle value (the mean of the two middle ones for an even count): what the benchmarks compare. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** A new empty directory, removed after the test file's tests have run. */
 export function tempDir(prefix = "powertrain-test-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
