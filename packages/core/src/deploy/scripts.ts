@@ -212,7 +212,7 @@ done
  * envPayload): it fills $__pt_envfile, piped to each `docker run --env-file
  * /dev/stdin`, so values are never in argv (ps) nor on disk.
  */
-export function startScript(dockerRunCommands: string[]): string {
+function startScript(dockerRunCommands: string[]): string {
   const lines = ['eval "$(cat)"', "rc=0", 'pids=""'];
   for (const cmd of dockerRunCommands) {
     lines.push(`printf '%s' "$__pt_envfile" | ${cmd} >/dev/null & pids="$pids $!"`);
