@@ -2,9 +2,12 @@
 # shellcheck shell=bash
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-TMP_DIR="$ROOT/.tmp"
+# Resolved, so that a checkout whose .tmp links to another's (a git worktree) writes the same paths
+# into service configurations and finds the services that checkout started.
+TMP_DIR="$(realpath -m "$ROOT/.tmp")"
 SERVICES_DIR="$TMP_DIR/services"
-TEST_ENV_FILE="$TMP_DIR/test-env"
+# POWERTRAIN_TEST_ENV moves it (test/support/env.ts reads the same variable).
+TEST_ENV_FILE="${POWERTRAIN_TEST_ENV:-$TMP_DIR/test-env}"
 
 # One line per action taken; setup stays silent when there is nothing to do.
 progress() { printf 'setup: %s\n' "$*"; }
