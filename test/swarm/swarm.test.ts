@@ -13,7 +13,7 @@ import {
   removeService,
   swarmRollback as rollback,
   swarmStatus as status,
-} from "../../packages/core/src/swarm/engine";
+} from "../../packages/core/src/swarm";
 import { serviceName } from "../../packages/core/src/swarm/spec";
 import { checkServices } from "../support/env";
 import {

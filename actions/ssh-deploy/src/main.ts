@@ -4,29 +4,21 @@
  * private temp dir that deploy removes; the post step removes it again in
  * case the job was cancelled mid-deploy.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as actions from "@actions/core";
 import { type ActionContext, readInputs } from "@powertrain/action-kit";
 import {
-  abortCanary,
-  type CanaryRequest,
-  type DeployEnvironment,
   type DeployReport,
   defaultVersion,
-  deployWithEngine,
-  loadConfig,
+  type EngineRequest,
+  engineFor,
+  loadEnvironment,
   parseHostSpec,
-  promoteCanary,
+  pullAuth,
   RolloutError,
-  registryOf,
-  resolveEnvironment,
-  rollback,
-  type SshSessionOptions,
-  swarmRollback,
   UsageError,
-  usesSwarm,
 } from "@powertrain/core";
 import { writeDeploySummary } from "./summary";
 
@@ -63,7 +55,14 @@ export async function main(ctx: ActionContext): Promise<void> {
   if (!image && !input.rollback && !canaryAction) {
     throw new UsageError('input "image" is required (unless rollback is true or canary is set)');
   }
-  const environment = await loadEnvironment(input.config, input["config-file"], input.environment);
+  if (!input.config && !input["config-file"]) {
+    throw new UsageError('set input "config" (from extract-config) or "config-file"');
+  }
+  const environment = await loadEnvironment({
+    environment: input.environment,
+    resolved: input.config,
+    configFile: input["config-file"],
+  });
   const hosts = input.hosts.length > 0 ? input.hosts.map(parseHostSpec) : environment.hosts;
 
   // Key material and control sockets go under a dir of ours, so the post step can always remove it.
@@ -73,61 +72,55 @@ export async function main(ctx: ActionContext): Promise<void> {
 
   const username = input["registry-username"];
   const password = input["registry-password"];
-  const ssh = {
-    privateKey: input["ssh-key"],
-    knownHosts: input["known-hosts"],
-    insecureIgnoreHostKey: input["insecure-ignore-host-key"],
+  const credentials = username && password ? { username, password } : undefined;
+  const request: EngineRequest = {
+    environment,
+    // ${NAME} references resolve from the step's environment, for the version actually started.
+    envSource: process.env,
+    hosts,
+    ssh: {
+      privateKey: input["ssh-key"],
+      knownHosts: input["known-hosts"],
+      insecureIgnoreHostKey: input["insecure-ignore-host-key"],
+    },
+    registryAuth: pullAuth(credentials, { image, configuredRegistry: environment.image.registry }),
+    bindAddress: input["bind-address"],
+    logger: ctx.logger,
   };
-  if (canaryAction) {
-    try {
-      await endCanary(ctx, canaryAction, {
-        environment,
-        referenceSource: process.env,
-        hosts,
-        ssh,
-        bindAddress: input["bind-address"],
-        logger: ctx.logger,
-      });
-    } finally {
-      await rm(sshTmp, { recursive: true, force: true });
-    }
-    return;
+  try {
+    if (canaryAction) await endCanary(ctx, canaryAction, request);
+    else if (!image) await rollBack(request, input.version);
+    else await deployImage(request, image, input);
+  } finally {
+    await rm(sshTmp, { recursive: true, force: true });
   }
-  if (!image) {
-    try {
-      await rollBack(ctx, environment, hosts, input.version, ssh, input["bind-address"], {
-        username,
-        password,
-      });
-    } finally {
-      await rm(sshTmp, { recursive: true, force: true });
-    }
-    return;
-  }
-  const version = input.version || defaultVersion(image);
-  const registryAuth = username && password ? { registry: registryOf(image), username, password } : undefined;
+}
+
+async function deployImage(
+  request: EngineRequest,
+  image: string,
+  input: {
+    version?: string;
+    instances?: number;
+    "max-parallel"?: number;
+    strategy?: string;
+    "dry-run": boolean;
+  },
+): Promise<void> {
   let report: DeployReport;
   try {
-    report = await deployWithEngine({
-      environment,
-      envSource: process.env,
-      hosts,
+    report = await engineFor(request.environment).deploy({
+      ...request,
       image,
-      version,
-      bindAddress: input["bind-address"],
+      version: input.version || defaultVersion(image),
       instances: input.instances,
       maxParallel: input["max-parallel"],
       strategy: input.strategy || undefined,
-      registryAuth,
       dryRun: input["dry-run"],
-      ssh,
-      logger: ctx.logger,
     });
   } catch (err) {
     if (err instanceof RolloutError) await writeDeploySummary(err.report, false);
     throw err;
-  } finally {
-    await rm(sshTmp, { recursive: true, force: true });
   }
   actions.setOutput("deployed", JSON.stringify(report.deployed));
   actions.setOutput("previous-version", report.previousVersion ?? "");
@@ -136,31 +129,10 @@ export async function main(ctx: ActionContext): Promise<void> {
 }
 
 /** rollback: true — kept containers restart in seconds, else the previous digest is redeployed. */
-async function rollBack(
-  ctx: ActionContext,
-  environment: DeployEnvironment,
-  hosts: DeployEnvironment["hosts"],
-  to: string | undefined,
-  ssh: SshSessionOptions,
-  bindAddress: string | undefined,
-  credentials: { username?: string; password?: string },
-): Promise<void> {
+async function rollBack(request: EngineRequest, to: string | undefined): Promise<void> {
   const started = Date.now();
-  const results = usesSwarm(environment)
-    ? await swarmRollback({ environment, hosts, to, ssh, logger: ctx.logger })
-    : await rollback({
-        environment,
-        referenceSource: process.env,
-        hosts,
-        to,
-        ssh,
-        bindAddress,
-        registryAuth:
-          credentials.username && credentials.password
-            ? { registry: "", username: credentials.username, password: credentials.password }
-            : undefined,
-        logger: ctx.logger,
-      });
+  const { environment } = request;
+  const results = await engineFor(environment).rollback({ ...request, to });
   const deployed = results.flatMap((r) => r.instances);
   actions.setOutput("deployed", JSON.stringify(deployed));
   actions.setOutput("previous-version", results.find((r) => r.from)?.from ?? "");
@@ -183,10 +155,12 @@ async function rollBack(
 async function endCanary(
   ctx: ActionContext,
   action: "promote" | "abort",
-  request: CanaryRequest,
+  request: EngineRequest,
 ): Promise<void> {
   const started = Date.now();
-  const results = action === "promote" ? await promoteCanary(request) : await abortCanary(request);
+  const engine = engineFor(request.environment);
+  const results =
+    action === "promote" ? await engine.promoteCanary(request) : await engine.abortCanary(request);
   actions.setOutput(
     "deployed",
     JSON.stringify(results.map((r) => ({ host: r.host, containers: r.serving }))),
@@ -210,19 +184,4 @@ async function endCanary(
 export async function post(_ctx: ActionContext): Promise<void> {
   const dir = actions.getState(SESSION_STATE);
   if (dir) await rm(dir, { recursive: true, force: true });
-}
-
-/** The resolved environment: the extract-config JSON if given, else powertrain.yml resolved here. */
-async function loadEnvironment(
-  json: string | undefined,
-  file: string | undefined,
-  name: string,
-): Promise<DeployEnvironment> {
-  if (json) {
-    const text = json.trim().startsWith("{") ? json : await readFile(json, "utf8");
-    return JSON.parse(text) as DeployEnvironment;
-  }
-  if (!file) throw new UsageError('set input "config" (from extract-config) or "config-file"');
-  const { config, file: loaded } = await loadConfig(file);
-  return resolveEnvironment(config, name, loaded);
 }

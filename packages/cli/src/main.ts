@@ -12,16 +12,13 @@ import {
 } from "@powertrain/core";
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands";
+import type { CliContext } from "./context";
+
+export type { CliContext } from "./context";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
-
-export interface CliContext {
-  logger: StreamLogger;
-  /** Where results go (stdout); human progress goes to the logger (stderr). */
-  out: NodeJS.WritableStream;
-}
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("powertrain")

@@ -1,8 +1,8 @@
 /** `powertrain abort-canary --env NAME`: the canary leaves the load balancer and is removed. */
-import { abortCanary } from "@powertrain/core";
+import { engineFor } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
-import { loadTargetEnvironment, sshOptions, type TargetFlags, targetOptions } from "./deploy";
+import type { CliContext } from "../context";
+import { engineRequest, loadTargetEnvironment, type TargetFlags, targetOptions } from "../target";
 import { writeCanaryResults } from "./promote-canary";
 
 export function registerAbortCanary(program: Command, ctx: CliContext): void {
@@ -14,7 +14,7 @@ export function registerAbortCanary(program: Command, ctx: CliContext): void {
       ),
   ).action(async (flags: TargetFlags) => {
     const environment = await loadTargetEnvironment(flags);
-    const results = await abortCanary({ environment, ssh: sshOptions(flags), logger: ctx.logger });
+    const results = await engineFor(environment).abortCanary(engineRequest(flags, environment, ctx));
     writeCanaryResults(ctx, results, flags.json, "aborted");
   });
 }

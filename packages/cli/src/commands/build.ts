@@ -10,7 +10,7 @@ import {
   UsageError,
 } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
+import type { CliContext } from "../context";
 
 interface BuildFlags {
   config: string;

@@ -16,7 +16,7 @@ import {
   UsageError,
 } from "@powertrain/core";
 import { type Command, Option } from "commander";
-import type { CliContext } from "../main";
+import type { CliContext } from "../context";
 import { describeResolved } from "./validate";
 
 /** Where --files go without --out. */

@@ -8,7 +8,7 @@ import {
   registryClientFor,
 } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
+import type { CliContext } from "../context";
 
 interface ImagesFlags {
   config: string;

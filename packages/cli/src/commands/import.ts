@@ -9,7 +9,7 @@ import {
   UsageError,
 } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
+import type { CliContext } from "../context";
 import { writeNew } from "./init";
 
 export function registerImport(program: Command, ctx: CliContext): void {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CliContext } from "../main";
+import type { CliContext } from "../context";
 import { registerAbortCanary } from "./abort-canary";
 import { registerBuild } from "./build";
 import { registerDeploy } from "./deploy";

@@ -3,7 +3,7 @@ import { access, writeFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { DEFAULT_CONFIG_FILE, starterConfig, toAppName, UsageError } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
+import type { CliContext } from "../context";
 
 export function registerInit(program: Command, ctx: CliContext): void {
   program

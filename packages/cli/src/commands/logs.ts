@@ -3,10 +3,10 @@
  * container, prefixed by host and container; with --follow, new lines as they
  * come from all of them until Ctrl-C.
  */
-import { logs } from "@powertrain/core";
+import { engineFor } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
-import { loadTargetEnvironment, positive, sshOptions, type TargetFlags, targetOptions } from "./deploy";
+import type { CliContext } from "../context";
+import { engineRequest, loadTargetEnvironment, positive, type TargetFlags, targetOptions } from "../target";
 
 export function registerLogs(program: Command, ctx: CliContext): void {
   targetOptions(
@@ -21,14 +21,12 @@ export function registerLogs(program: Command, ctx: CliContext): void {
       process.once("SIGINT", interrupt);
       process.once("SIGTERM", interrupt);
       try {
-        await logs(
+        await engineFor(environment).logs(
           {
-            environment,
+            ...engineRequest(flags, environment, ctx),
             tail: positive("--tail", flags.tail) ?? 100,
             follow: flags.follow,
             signal: stop.signal,
-            ssh: sshOptions(flags),
-            logger: ctx.logger,
           },
           (line) => ctx.out.write(`${line}\n`),
         );

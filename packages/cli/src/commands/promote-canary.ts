@@ -1,8 +1,8 @@
 /** `powertrain promote-canary --env NAME`: the running canary takes all the traffic; the old set retires. */
-import { type CanaryResult, promoteCanary } from "@powertrain/core";
+import { type CanaryResult, engineFor } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
-import { loadTargetEnvironment, sshOptions, type TargetFlags, targetOptions } from "./deploy";
+import type { CliContext } from "../context";
+import { engineRequest, loadTargetEnvironment, type TargetFlags, targetOptions } from "../target";
 
 export function registerPromoteCanary(program: Command, ctx: CliContext): void {
   targetOptions(
@@ -15,14 +15,10 @@ export function registerPromoteCanary(program: Command, ctx: CliContext): void {
     .option("--bind-address <ip>", "address the new instances' ports bind to (default all)")
     .action(async (flags: TargetFlags & { bindAddress?: string }) => {
       const environment = await loadTargetEnvironment(flags);
-      const results = await promoteCanary({
-        environment,
-        // ${NAME} references are resolved for the version actually started.
-        referenceSource: process.env,
-        bindAddress: flags.bindAddress,
-        ssh: sshOptions(flags),
-        logger: ctx.logger,
-      });
+      // ${NAME} references are resolved for the version actually started.
+      const results = await engineFor(environment).promoteCanary(
+        engineRequest(flags, environment, ctx, { bindAddress: flags.bindAddress }),
+      );
       writeCanaryResults(ctx, results, flags.json, "promoted");
     });
 }

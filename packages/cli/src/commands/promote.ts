@@ -7,7 +7,7 @@ import {
   registryClientFor,
 } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
+import type { CliContext } from "../context";
 
 interface PromoteFlags {
   config: string;

@@ -1,8 +1,8 @@
 /** `powertrain ps --env NAME` (alias status): what runs on every host. */
-import { type ContainerStatus, status, swarmStatus, usesSwarm } from "@powertrain/core";
+import { type ContainerStatus, engineFor, shortDigest } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
-import { loadTargetEnvironment, sshOptions, type TargetFlags, targetOptions } from "./deploy";
+import type { CliContext } from "../context";
+import { engineRequest, loadTargetEnvironment, type TargetFlags, targetOptions } from "../target";
 
 export function registerPs(program: Command, ctx: CliContext): void {
   targetOptions(
@@ -12,8 +12,7 @@ export function registerPs(program: Command, ctx: CliContext): void {
       .description("Per host: the app's containers, version, digest, ports, health, uptime."),
   ).action(async (flags: TargetFlags) => {
     const environment = await loadTargetEnvironment(flags);
-    const request = { environment, ssh: sshOptions(flags), logger: ctx.logger };
-    const list = usesSwarm(environment) ? await swarmStatus(request) : await status(request);
+    const list = await engineFor(environment).status(engineRequest(flags, environment, ctx));
     if (flags.json) ctx.out.write(`${JSON.stringify(list, null, 2)}\n`);
     else ctx.out.write(formatTable(list));
   });
@@ -31,7 +30,7 @@ export function formatTable(list: ContainerStatus[]): string {
       c.state,
       c.health ?? "-",
       c.version,
-      c.digest.slice(7, 19),
+      shortDigest(c.digest),
       c.ports.join(",") || "-",
       c.uptimeSeconds === undefined ? "-" : `${c.uptimeSeconds}s`,
     ];

@@ -9,7 +9,7 @@ import {
   readPublishConfig,
 } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
+import type { CliContext } from "../context";
 
 interface PublishFlags {
   config: string;

@@ -1,14 +1,14 @@
-/** `powertrain rollback --env NAME [--to VERSION]`: restart the kept previous containers, else redeploy. */
-import { rollback, swarmRollback, usesSwarm } from "@powertrain/core";
+/** `powertrain rollback --env NAME [--to VERSION]`: back to the previous version, with the environment's engine. */
+import { engineFor } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
+import type { CliContext } from "../context";
 import {
+  engineRequest,
   loadTargetEnvironment,
   registryAuthFor,
-  sshOptions,
   type TargetFlags,
   targetOptions,
-} from "./deploy";
+} from "../target";
 
 export function registerRollback(program: Command, ctx: CliContext): void {
   targetOptions(
@@ -22,17 +22,10 @@ export function registerRollback(program: Command, ctx: CliContext): void {
     .action(async (flags: TargetFlags & { to?: string }) => {
       const environment = await loadTargetEnvironment(flags);
       const t0 = Date.now();
-      const results = usesSwarm(environment)
-        ? await swarmRollback({ environment, to: flags.to, ssh: sshOptions(flags), logger: ctx.logger })
-        : await rollback({
-            environment,
-            // ${NAME} references are resolved for the version actually started.
-            referenceSource: process.env,
-            to: flags.to,
-            ssh: sshOptions(flags),
-            registryAuth: registryAuthFor(""), // its registry is set from the image rolled back to
-            logger: ctx.logger,
-          });
+      const results = await engineFor(environment).rollback({
+        ...engineRequest(flags, environment, ctx, { registryAuth: registryAuthFor(environment) }),
+        to: flags.to,
+      });
       if (flags.json) {
         ctx.out.write(`${JSON.stringify({ durationMs: Date.now() - t0, hosts: results }, null, 2)}\n`);
         return;

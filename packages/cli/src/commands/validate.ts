@@ -6,7 +6,7 @@ import {
   resolveEnvironment,
 } from "@powertrain/core";
 import type { Command } from "commander";
-import type { CliContext } from "../main";
+import type { CliContext } from "../context";
 
 export function registerValidate(program: Command, ctx: CliContext): void {
   program

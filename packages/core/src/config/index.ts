@@ -1,4 +1,5 @@
 export { didYouMean } from "./describe";
+export * from "./environment-source";
 export * from "./json-schema";
 export {
   type ImportNote,
@@ -11,6 +12,12 @@ export * from "./load";
 export * from "./merge";
 export * from "./references";
 export * from "./resolve";
+export {
+  parseResolvedDocument,
+  RESOLVED_SCHEMA,
+  type ResolvedDocument,
+  toResolvedDocument,
+} from "./resolved";
 export * from "./schema";
 export * from "./starter";
 export * from "./units";

@@ -8,6 +8,17 @@ import { ConfigError } from "../errors";
 import { didYouMean } from "./describe";
 import { mergeOverlay } from "./merge";
 import type {
+  Host,
+  ResolvedDeploy,
+  ResolvedEnvironment,
+  ResolvedHealth,
+  ResolvedPort,
+  ResolvedRouter,
+  ResolvedRun,
+  ResolvedSwarm,
+  ResolvedVolume,
+} from "./resolved";
+import type {
   DeploySettings,
   HealthCheck,
   HostSpec,
@@ -15,138 +26,22 @@ import type {
   PowertrainConfig,
   RunConfig,
 } from "./schema";
-import { type PortRange, parseDuration, parsePortRange, parseSize } from "./units";
+import { parseDuration, parsePortRange, parseSize } from "./units";
+
+export type {
+  Host,
+  ResolvedDeploy,
+  ResolvedEnvironment,
+  ResolvedHealth,
+  ResolvedPort,
+  ResolvedRouter,
+  ResolvedRun,
+  ResolvedSwarm,
+  ResolvedVolume,
+} from "./resolved";
 
 /** The name of the run configuration used when no environment is chosen. */
 export const DEFAULT_ENVIRONMENT = "default";
-
-/** One published port. */
-export interface ResolvedPort {
-  /** The port the application listens on inside the container. */
-  container: number;
-  /** Host ports to publish on (one port is a range of one); undefined lets docker pick. */
-  host?: PortRange;
-  /** Transport protocol. */
-  protocol: "tcp" | "udp";
-  /** Optional name, used in discovery labels. */
-  name?: string;
-}
-
-/** One mounted volume. */
-export interface ResolvedVolume {
-  /** Host path or named volume. */
-  source: string;
-  /** Absolute path inside the container. */
-  target: string;
-  /** Mounted read-only. */
-  readOnly: boolean;
-}
-
-/** How to tell that an instance is healthy: exactly one of http, tcp and command is set. */
-export interface ResolvedHealth {
-  /** URL path that must answer 2xx/3xx. */
-  http?: string;
-  /** Healthy when the port accepts a TCP connection. */
-  tcp?: boolean;
-  /** Command (exec form) run inside the container; exit 0 is healthy. */
-  command?: string[];
-  /** Container port probed by http and tcp checks (default: the first port). */
-  port?: number;
-  /** Time between probes (default 1 s). */
-  intervalMs: number;
-  /** Time one probe may take (default 2 s). */
-  timeoutMs: number;
-  /** Consecutive failures before an instance counts as unhealthy (default 3). */
-  retries: number;
-  /** Failures during this time after start do not count (default 0). */
-  startPeriodMs: number;
-}
-
-/** How the application's containers run, with every default applied. */
-export interface ResolvedRun {
-  /** Containers per host (default 1). */
-  instances: number;
-  /** Published ports. */
-  ports: ResolvedPort[];
-  /** Environment variables; values may still hold `${NAME}` references (see references.ts). */
-  env: Record<string, string>;
-  /** Mounted volumes. */
-  volumes: ResolvedVolume[];
-  /** Container labels. */
-  labels: Record<string, string>;
-  /** Health probe; undefined means the image's own HEALTHCHECK (or none). */
-  health?: ResolvedHealth;
-  /** Grace period between the stop signal and SIGKILL (default 10 s). */
-  stopTimeoutMs: number;
-  /** Signal that asks the app to stop; undefined means the image's STOPSIGNAL. */
-  stopSignal?: string;
-  /** Run an init process as PID 1 (default true: a Node process as PID 1 ignores SIGTERM and stalls deploys). */
-  init: boolean;
-  /** Docker restart policy (default "unless-stopped"). */
-  restart: string;
-  /** Memory limit in bytes. */
-  memory?: number;
-  /** CPU limit (docker --cpus). */
-  cpus?: number;
-  /** User (and group) to run as. */
-  user?: string;
-  /** Docker network to attach to. */
-  network?: string;
-  /** Entrypoint override, exec form. */
-  entrypoint?: string[];
-  /** Command override, exec form (a string in the file becomes ["/bin/sh", "-c", string]). */
-  command?: string[];
-}
-
-/** How a deploy proceeds, with every default applied. */
-export interface ResolvedDeploy {
-  /** Deployment strategy (default rolling). */
-  strategy: "rolling" | "blue-green" | "canary";
-  /** Hosts deployed at once (default 1). */
-  maxParallel: number;
-  /** Previous versions kept (stopped) for instant rollback (default 2). */
-  keep: number;
-  /** How long new instances may take to become healthy (default 60 s). */
-  healthTimeoutMs: number;
-  /** How long to wait for another deploy's lock (default 5 min). */
-  lockTimeoutMs: number;
-  /** The load balancer in front of the instances; unset = none (traffic defaults live in deploy/traffic.ts). */
-  router?: ResolvedRouter;
-  /** How long instances keep running after leaving the load balancer. */
-  drainMs?: number;
-  /** Canary instances per host and the share of traffic (percent) they get. */
-  canary?: { instances?: number; sharePercent?: number };
-  /** How long the old set keeps running, idle, after a blue-green switch. */
-  blueGreen?: { keepIdleMs?: number };
-  /** The deploy engine; unset = ssh. */
-  engine?: "ssh" | "swarm";
-  /** Swarm service settings, defaults applied; present when engine is swarm or deploy.swarm is set. */
-  swarm?: ResolvedSwarm;
-}
-
-/** How a Swarm service is updated and rolled back (see swarm/). */
-export interface ResolvedSwarm {
-  /** Docker context of a manager for the local docker CLI (used when hosts is empty). */
-  context?: string;
-  /** Tasks replaced at once (default 1; 0 = all). */
-  parallelism: number;
-  /** Pause between batches (default 0). */
-  delayMs: number;
-  /** default start-first: the new task serves before the old one stops. */
-  order: "start-first" | "stop-first";
-  /** default rollback. */
-  failureAction: "rollback" | "pause" | "continue";
-  /** Watch window after each task update (default 5 s). */
-  monitorMs: number;
-  /** Failed tasks tolerated, as a share (default 0). */
-  maxFailureRatio: number;
-  /** Placement constraints. */
-  constraints: string[];
-  /** default ingress. */
-  publish: "ingress" | "host";
-  /** How env values with ${NAME} references reach the tasks (default secret). */
-  secrets: "secret" | "env";
-}
 
 export const SWARM_DEFAULTS: ResolvedSwarm = {
   parallelism: 1,
@@ -159,53 +54,6 @@ export const SWARM_DEFAULTS: ResolvedSwarm = {
   publish: "ingress",
   secrets: "secret",
 };
-
-/** The router settings (deploy.router), command lines in exec form. */
-export interface ResolvedRouter {
-  type: "nginx" | "command";
-  /** Upstream name (default `<app>-<environment>`). */
-  upstream?: string;
-  /** Address the load balancer reaches instances at (default 127.0.0.1: it runs on the deploy host). */
-  address?: string;
-  /** nginx: directory holding powertrain/<upstream>.conf (default /etc/nginx/conf.d). */
-  confDir?: string;
-  /** nginx: the binary (default "nginx"). */
-  nginx?: string;
-  /** nginx: main configuration file, passed as -c (default: nginx's own). */
-  nginxConfig?: string;
-  /** nginx: command that reloads it instead of `nginx -s reload` (e.g. ["sudo", "systemctl", "reload", "nginx"]). */
-  reload?: string[];
-  /** command: the hook; receives the desired upstream list as JSON on stdin. */
-  command?: string[];
-}
-
-/** A Docker host reached over SSH. */
-export interface Host {
-  /** Host name or address. */
-  host: string;
-  /** SSH user (default: ssh's own default). */
-  user?: string;
-  /** SSH port (default: ssh's own default). */
-  port?: number;
-  /** Jump host, as `ssh -J` takes it. */
-  jump?: string;
-}
-
-/** Everything needed to run one environment of the application. */
-export interface ResolvedEnvironment {
-  /** Environment name, or "default" for the top-level run configuration. */
-  name: string;
-  /** The application's name. */
-  app: string;
-  /** Where the image lives; repository defaults to the app name. */
-  image: { registry?: string; repository: string };
-  /** Deploy hosts (empty for the default configuration). */
-  hosts: Host[];
-  /** How the containers run. */
-  run: ResolvedRun;
-  /** How the deploy proceeds. */
-  deploy: ResolvedDeploy;
-}
 
 export const RUN_DEFAULTS = {
   instances: 1,

@@ -16,6 +16,7 @@ import { type HealthResult, healthArgs, healthOutcome } from "./health";
 import { HostLock } from "./lock";
 import { historyRecord, observeHost } from "./observe";
 import { type DesiredState, describePlan, type HostPlan, isServing, planHost } from "./planner";
+import { authForImage } from "./registry-auth";
 import { dockerRunArgs } from "./run-args";
 import { PULL_WITH_AUTH, STARTED, startThenHealthScript } from "./scripts";
 import {
@@ -335,7 +336,7 @@ export async function removeContainers(host: RemoteHost, names: string[]): Promi
 
 async function pull(host: RemoteHost, image: string, o: HostDeployOptions, log: Logger): Promise<void> {
   const t0 = Date.now();
-  const auth = o.registryAuth;
+  const auth = authForImage(o.registryAuth, image);
   const r = auth
     ? await host.run(["sh", "-c", PULL_WITH_AUTH, "sh", image, auth.registry], {
         input: dockerConfigJson(auth),

@@ -1,4 +1,5 @@
 export * from "./canary";
+export * from "./engine";
 export * from "./env";
 export * from "./errors";
 export * from "./executor";
@@ -7,6 +8,7 @@ export * from "./observe";
 export * from "./operations";
 export * from "./planner";
 export * from "./ports";
+export * from "./registry-auth";
 export * from "./rollout";
 export * from "./run-args";
 export * from "./traffic";

@@ -6,10 +6,11 @@ import { runFor } from "./env";
 import { DeployError } from "./errors";
 import { type DeployedInstance, deployedInstance, deployHost, hostScope } from "./executor";
 import { waitHealthy } from "./health";
-import { newDeployId, registryOf } from "./labels";
+import { newDeployId } from "./labels";
 import { HostLock } from "./lock";
 import { observeHost, recordHistory } from "./observe";
 import { healthMode, isServing } from "./planner";
+import { authForImage } from "./registry-auth";
 import {
   clearIdle,
   drain,
@@ -239,9 +240,10 @@ export interface RollbackResult {
   host: string;
   /**
    * switch = the idle previous set (blue-green) took the upstream back in one reload;
-   * restart = kept containers started again; redeploy = previous digest deployed anew.
+   * restart = kept containers started again; redeploy = previous digest deployed anew;
+   * swarm-rollback = Swarm ran its previous spec again (the Swarm engine).
    */
-  method: "switch" | "restart" | "redeploy";
+  method: "switch" | "restart" | "redeploy" | "swarm-rollback";
   /** Time the load balancer switch took (with a router). */
   switchMs?: number;
   from?: string;
@@ -305,8 +307,8 @@ export async function rollback(req: RollbackRequest): Promise<RollbackResult[]> 
         healthTimeoutMs: env.deploy.healthTimeoutMs,
         lockTimeoutMs: env.deploy.lockTimeoutMs,
         lockStaleMs: req.lockStaleMs,
-        // Credentials are for whatever registry the earlier image came from.
-        registryAuth: req.registryAuth && { ...req.registryAuth, registry: registryOf(redeployImage.image) },
+        // Credentials go only to the registry they are for, whatever registry the earlier image names.
+        registryAuth: authForImage(req.registryAuth, redeployImage.image),
         bindAddress: req.bindAddress,
         hostScope: req.hostScope,
         traffic,

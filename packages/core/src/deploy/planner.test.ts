@@ -158,7 +158,10 @@ describe("planHost", () => {
   });
 
   test("range too small for kept versions too: kept ones are given up, with a warning", () => {
-    const small = { ...run, ports: [{ container: 8080, host: { from: 18000, to: 18003 }, protocol: "tcp" }] };
+    const small = {
+      ...run,
+      ports: [{ container: 8080, host: { from: 18000, to: 18003 }, protocol: "tcp" as const }],
+    };
     const plan = planHost(
       desired({ run: small, keep: 2 }),
       host([
@@ -174,7 +177,10 @@ describe("planHost", () => {
   });
 
   test("range too small even so: PortRangeError naming the range", () => {
-    const small = { ...run, ports: [{ container: 8080, host: { from: 18000, to: 18002 }, protocol: "tcp" }] };
+    const small = {
+      ...run,
+      ports: [{ container: 8080, host: { from: 18000, to: 18002 }, protocol: "tcp" as const }],
+    };
     expect(() =>
       planHost(desired({ run: small }), host([c(D3, "running", 18000), c(D3, "running", 18001)])),
     ).toThrow(/port range 18000-18002 on h1 is exhausted/);

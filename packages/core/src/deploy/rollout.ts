@@ -5,12 +5,13 @@
  */
 
 import { UsageError } from "../errors";
+import { defaultVersion, requirePinned } from "../image/reference";
 import type { Logger } from "../log";
 import { SshSession, type SshSessionOptions } from "../ssh/session";
 import { describeTarget, type SshTarget } from "../ssh/target";
 import { DeployError } from "./errors";
 import { type DeployedInstance, deployHost, type HostDeployResult } from "./executor";
-import { newDeployId, requirePinned } from "./labels";
+import { newDeployId } from "./labels";
 import { describePlan, type HostPlan } from "./planner";
 import { parseStrategy, type Strategy, trafficFor } from "./traffic";
 import type { DeployEnvironment, RegistryAuth } from "./types";
@@ -80,7 +81,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   const ref = requirePinned(req.image);
   const hosts = req.hosts ?? env.hosts;
   if (hosts.length === 0) throw new UsageError(`environment "${env.name}" has no hosts to deploy to`);
-  const version = req.version ?? ref.tag ?? ref.digest.slice(7, 19);
+  const version = req.version ?? defaultVersion(req.image)!;
   const deployId = req.deployId ?? newDeployId();
   const run = { ...env.run, instances: req.instances ?? env.run.instances };
   const maxParallel = Math.max(1, req.maxParallel ?? env.deploy.maxParallel);

@@ -17,7 +17,13 @@ const container = (name: string, port?: number, version = "v1"): ObservedContain
 });
 
 const host = { name: "h", target: { host: "h" }, run: jest.fn() } as unknown as RemoteHost;
-const settings = { strategy: "rolling", maxParallel: 1, keep: 1, healthTimeoutMs: 1, lockTimeoutMs: 1 };
+const settings = {
+  strategy: "rolling" as const,
+  maxParallel: 1,
+  keep: 1,
+  healthTimeoutMs: 1,
+  lockTimeoutMs: 1,
+};
 
 describe("parseStrategy", () => {
   test.each(["rolling", "blue-green", "canary"])("%s", (s) => expect(parseStrategy(s)).toBe(s));

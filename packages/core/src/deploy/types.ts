@@ -1,75 +1,27 @@
 /**
- * What the deploy needs from the configuration. The resolved environment
- * (config/) is assignable to these, so the deploy does not depend on how the
- * config was loaded (powertrain.yml, or extract-config's JSON).
+ * What the deploy needs from the configuration: the resolved environment (config/resolved.ts, the
+ * one definition), whether it was resolved here from powertrain.yml or read back from
+ * extract-config's JSON. The image section is optional: the deploy is told the image to run.
  */
-import type { RouterConfig } from "../router/types";
-import type { SshTarget } from "../ssh/target";
+import type {
+  ResolvedDeploy,
+  ResolvedEnvironment,
+  ResolvedHealth,
+  ResolvedPort,
+  ResolvedRun,
+} from "../config/resolved";
 
-export interface DeployPort {
-  /** The port the application listens on inside the container. */
-  container: number;
-  /** Inclusive host port range to allocate from; none = not published. */
-  host?: { from: number; to: number };
-  protocol: string;
-}
-
-export interface DeployHealth {
-  http?: string;
-  tcp?: boolean;
-  command?: string[];
-  port?: number;
-  intervalMs?: number;
-  timeoutMs?: number;
-  retries?: number;
-  startPeriodMs?: number;
-}
-
-/** How the application's containers run (ResolvedRun). */
-export interface DeployRunConfig {
-  instances: number;
-  ports: DeployPort[];
-  env: Record<string, string>;
-  volumes: { source: string; target: string; readOnly: boolean }[];
-  labels: Record<string, string>;
-  health?: DeployHealth;
-  stopTimeoutMs: number;
-  stopSignal?: string;
-  init: boolean;
-  restart: string;
-  memory?: number;
-  cpus?: number;
-  user?: string;
-  network?: string;
-  entrypoint?: string[];
-  command?: string[];
-}
-
-/** How the rollout proceeds (ResolvedEnvironment.deploy). */
-export interface RolloutSettings {
-  /** ssh (this package) or swarm (packages/core/src/swarm); absent = ssh. */
-  engine?: "ssh" | "swarm";
-  strategy: string;
-  maxParallel: number;
-  keep: number;
-  healthTimeoutMs: number;
-  lockTimeoutMs: number;
-  /** The load balancer in front of the instances (needed by blue-green and canary). */
-  router?: RouterConfig;
-  /** How long instances keep running after leaving the load balancer (default 2 s). */
-  drainMs?: number;
-  canary?: { instances?: number; sharePercent?: number };
-  blueGreen?: { keepIdleMs?: number };
-}
+export type DeployPort = ResolvedPort;
+export type DeployHealth = ResolvedHealth;
+/** How the application's containers run. */
+export type DeployRunConfig = ResolvedRun;
+/** How the rollout proceeds. */
+export type RolloutSettings = ResolvedDeploy;
 
 /** The part of a resolved environment a deploy reads. */
-export interface DeployEnvironment {
-  name: string;
-  app: string;
-  hosts: SshTarget[];
-  deploy: RolloutSettings;
-  run: DeployRunConfig;
-}
+export type DeployEnvironment = Omit<ResolvedEnvironment, "image"> & {
+  image?: ResolvedEnvironment["image"];
+};
 
 /**
  * Whose containers, lock and history: an app in an environment, optionally

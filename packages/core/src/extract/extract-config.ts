@@ -4,7 +4,7 @@
  * blob, no layer), from the local daemon, or `auto`: local when the daemon
  * has the image, else the registry.
  */
-import type { ResolvedEnvironment } from "../config/resolve";
+import { type ResolvedDocument, toResolvedDocument } from "../config/resolved";
 import type { PowertrainConfig } from "../config/schema";
 import { UsageError } from "../errors";
 import type { Logger } from "../log";
@@ -38,8 +38,11 @@ export interface ExtractConfigOptions {
 }
 
 export interface ExtractConfigResult {
-  /** The environment's resolved run configuration (plain JSON-able data). */
-  config: ResolvedEnvironment;
+  /**
+   * The environment's resolved run configuration as a document for the deploy side (plain JSON:
+   * ssh-deploy's `config` input, `--resolved`), which every reader validates.
+   */
+  config: ResolvedDocument;
   /** Pinned reference `registry/repository@sha256:…`; the image ID for an image that exists only locally. */
   image: string;
   /** The image's version label, else the tag it was asked by, else "". */
@@ -105,6 +108,7 @@ export async function extractConfig(options: ExtractConfigOptions): Promise<Extr
   );
   const result: ExtractConfigResult = {
     ...resolved,
+    config: toResolvedDocument(resolved.config),
     image: read.pinned,
     version: read.labels[LABEL_IMAGE_VERSION] || tagOf(image) || "",
     baked: baked.config,

@@ -1,6 +1,6 @@
 import { parseConfig } from "../config/load";
 import { resolveEnvironment, SWARM_DEFAULTS } from "../config/resolve";
-import { usesSwarm } from "./engine";
+import { engineFor } from "../engine";
 
 const yaml = `name: shop
 deploy: { swarm: { parallelism: 2 } }
@@ -33,13 +33,13 @@ test.each([
   const env = resolveEnvironment(parseConfig(yaml, "powertrain.yml"), name);
   expect(env.deploy.engine).toBe(engine);
   expect(env.deploy.swarm).toEqual(swarm);
-  expect(usesSwarm(env)).toBe(engine === "swarm");
+  expect(engineFor(env).name).toBe(engine ?? "ssh");
 });
 
 test("no swarm keys: no swarm section, the ssh engine", () => {
   const env = resolveEnvironment(parseConfig("name: shop\n", "powertrain.yml"));
   expect(env.deploy.swarm).toBeUndefined();
-  expect(usesSwarm(env)).toBe(false);
+  expect(engineFor(env).name).toBe("ssh");
 });
 
 test.each([

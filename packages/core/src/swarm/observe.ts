@@ -4,6 +4,7 @@
  * Parsing is pure, so it is tested with tables.
  */
 import { LABEL } from "../deploy/labels";
+import { defaultVersion, digestOf } from "../image/reference";
 import type { CurrentSpec, ServicePort } from "./spec";
 
 /** $1 service name. Sections are marked so a missing service is an empty one, not an error. */
@@ -111,16 +112,10 @@ function parseJsonArray(text: string | undefined): Json[] {
   }
 }
 
-export function digestOf(image: string): string {
-  return /@(sha256:[a-f0-9]{64})$/.exec(image)?.[1] ?? "";
-}
-
 /** The version label of a spec, else the image tag, else the short digest. */
 function versionOf(spec: Json | undefined, image: string): string {
   const label = spec?.Labels?.[LABEL.version] as string | undefined;
-  if (label) return label;
-  const tag = /:([\w][\w.-]{0,127})(@sha256:[a-f0-9]{64})?$/.exec(image.replace(/^[^/]*\//, ""))?.[1];
-  return tag ?? digestOf(image).slice(7, 19);
+  return label || defaultVersion(image) || "";
 }
 
 function specSecrets(spec: Json | undefined): string[] {

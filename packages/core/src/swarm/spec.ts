@@ -13,9 +13,10 @@ import { shellCommand, shellQuote } from "../exec/quote";
 import { SwarmConfigError } from "./errors";
 
 /** A resolved environment whose deploy section may say engine: swarm. */
-export interface SwarmEnvironment extends DeployEnvironment {
-  deploy: DeployEnvironment["deploy"] & { engine?: string; swarm?: Partial<ResolvedSwarm> };
-}
+/** A deploy environment whose Swarm settings may be partial (defaults fill the rest: swarmSettings). */
+export type SwarmEnvironment = Omit<DeployEnvironment, "deploy"> & {
+  deploy: Omit<DeployEnvironment["deploy"], "swarm"> & { swarm?: Partial<ResolvedSwarm> };
+};
 
 /** Label holding a hash of everything in the spec but the deploy id: equal hashes = nothing to update. */
 export const SPEC_LABEL = "dev.powertrain.spec";

@@ -1,0 +1,8 @@
+/** What every command is handed: where progress goes (stderr) and where results go (stdout). */
+import type { StreamLogger } from "@powertrain/core";
+
+export interface CliContext {
+  logger: StreamLogger;
+  /** Where results go (stdout); human progress goes to the logger (stderr). */
+  out: NodeJS.WritableStream;
+}

@@ -1,0 +1,104 @@
+/**
+ * What the host-facing commands (deploy, rollback, ps, logs, stop, promote-canary, abort-canary)
+ * share: the options that name the environment and its hosts, the environment they load, and
+ * the engine request made of them.
+ */
+import {
+  credentialsFromEnv,
+  type DeployEnvironment,
+  type EngineRequest,
+  engineFor,
+  loadEnvironment,
+  parseHostSpec,
+  pullAuth,
+  type RegistryAuth,
+  type SshSessionOptions,
+  type SshTarget,
+  UsageError,
+} from "@powertrain/core";
+import type { Command } from "commander";
+import type { CliContext } from "./context";
+
+export interface TargetFlags {
+  env: string;
+  config?: string;
+  resolved?: string;
+  hosts?: string;
+  sshKey?: string;
+  knownHosts?: string;
+  insecureIgnoreHostKey?: boolean;
+  json?: boolean;
+}
+
+/** The options every host-facing command takes. */
+export function targetOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption("-e, --env <name>", "environment to act on")
+    .option("-c, --config <file>", "powertrain.yml to read the environment from", "powertrain.yml")
+    .option(
+      "--resolved <file>",
+      "use this resolved environment JSON (extract-config --out) instead of --config",
+    )
+    .option("--hosts <list>", "comma-separated [user@]host[:port] instead of the environment's hosts")
+    .option("--ssh-key <file>", "private key (ssh-agent is used too when SSH_AUTH_SOCK is set)")
+    .option("--known-hosts <file>", "known_hosts to verify host keys against (default ~/.ssh/known_hosts)")
+    .option("--insecure-ignore-host-key", "do not verify host keys (dangerous; warns)")
+    .option("--json", "print the result as JSON on stdout");
+}
+
+/** The environment named by the flags, validated, with --hosts applied. */
+export async function loadTargetEnvironment(flags: TargetFlags): Promise<DeployEnvironment> {
+  const env = await loadEnvironment({
+    environment: flags.env,
+    resolved: flags.resolved,
+    configFile: flags.config,
+  });
+  const hosts = flags.hosts ? parseHosts(flags.hosts) : env.hosts;
+  // A Swarm environment without hosts is driven through the local docker CLI.
+  if (hosts.length === 0 && engineFor(env).name !== "swarm") {
+    throw new UsageError(`environment "${flags.env}" has no hosts`, {
+      hint: "list them under hosts: or pass --hosts",
+    });
+  }
+  return { ...env, hosts };
+}
+
+/** The engine request of the flags: ${NAME} references resolve from this process's environment. */
+export function engineRequest(
+  flags: TargetFlags,
+  environment: DeployEnvironment,
+  ctx: CliContext,
+  extra: Partial<EngineRequest> = {},
+): EngineRequest {
+  return { environment, envSource: process.env, ssh: sshOptions(flags), logger: ctx.logger, ...extra };
+}
+
+export function parseHosts(list: string): SshTarget[] {
+  return list
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(parseHostSpec);
+}
+
+export function sshOptions(flags: TargetFlags): SshSessionOptions {
+  return {
+    identityFile: flags.sshKey,
+    knownHostsFile: flags.knownHosts,
+    insecureIgnoreHostKey: flags.insecureIgnoreHostKey,
+  };
+}
+
+/**
+ * The hosts' pull credentials, from POWERTRAIN_REGISTRY_USER/PASSWORD: for the environment's
+ * configured registry (or the image's, when none is configured), never for another.
+ */
+export function registryAuthFor(environment: DeployEnvironment, image?: string): RegistryAuth | undefined {
+  return pullAuth(credentialsFromEnv(), { image, configuredRegistry: environment.image?.registry });
+}
+
+export function positive(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new UsageError(`${flag}: expected a whole number ≥ 1, got "${value}"`);
+  return Number(value);
+}

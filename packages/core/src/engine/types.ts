@@ -1,0 +1,77 @@
+/**
+ * The engine seam: what every deploy engine does, with one request and one result shape per
+ * operation, so the CLI, the actions, their outputs and job summaries never ask which engine runs.
+ * The SSH engine lives in deploy/, the Swarm engine in swarm/; engineFor() (index.ts) picks one.
+ * A third engine is a new folder with an object of this type, and one line in engineFor.
+ */
+import type { CanaryResult } from "../deploy/canary";
+import type { ContainerStatus, RollbackResult } from "../deploy/operations";
+import type { DeployReport } from "../deploy/rollout";
+import type { DeployEnvironment, RegistryAuth } from "../deploy/types";
+import type { Logger } from "../log";
+import type { SshSessionOptions } from "../ssh/session";
+import type { SshTarget } from "../ssh/target";
+
+/** What every operation is told. */
+export interface EngineRequest {
+  /** The environment; its env values may still hold `${NAME}` references (see envSource). */
+  environment: DeployEnvironment;
+  /**
+   * Where `${NAME}` references are read from, resolved once the version to start is known (so
+   * ${POWERTRAIN_VERSION} names it); none = the env values are already resolved.
+   */
+  envSource?: Record<string, string | undefined>;
+  /** Overrides the environment's hosts. */
+  hosts?: SshTarget[];
+  ssh: SshSessionOptions;
+  /** Credentials the hosts pull with; for the registry named here only. */
+  registryAuth?: RegistryAuth;
+  /** Address published ports bind to (default all interfaces). */
+  bindAddress?: string;
+  /** Tell containers apart by host name too (several SSH hosts sharing one Docker engine). */
+  hostScope?: boolean;
+  /** A deploy lock without heartbeat for this long belongs to a killed deploy (default 30 s). */
+  lockStaleMs?: number;
+  logger: Logger;
+}
+
+export interface EngineDeployRequest extends EngineRequest {
+  /** Pinned image: registry/repository[:tag]@sha256:…. */
+  image: string;
+  /** Version label (default: the image's tag, else its short digest). */
+  version?: string;
+  /** Overrides run.instances. */
+  instances?: number;
+  /** Overrides deploy.maxParallel. */
+  maxParallel?: number;
+  /** Overrides deploy.strategy: rolling, blue-green or canary. */
+  strategy?: string;
+  /** Plan only: look at the hosts, change nothing. */
+  dryRun?: boolean;
+  deployId?: string;
+}
+
+export interface EngineRollbackRequest extends EngineRequest {
+  /** Version to go back to (default: the one before the current). */
+  to?: string;
+}
+
+export interface EngineLogsRequest extends EngineRequest {
+  /** Lines per container. */
+  tail: number;
+  /** Keep following every serving container until `signal` aborts. */
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface DeployEngine {
+  readonly name: "ssh" | "swarm";
+  deploy(req: EngineDeployRequest): Promise<DeployReport>;
+  rollback(req: EngineRollbackRequest): Promise<RollbackResult[]>;
+  status(req: EngineRequest): Promise<ContainerStatus[]>;
+  logs(req: EngineLogsRequest, write: (line: string) => void): Promise<void>;
+  /** Stop what serves (kept for a later rollback or start). */
+  stop(req: EngineRequest): Promise<ContainerStatus[]>;
+  promoteCanary(req: EngineRequest): Promise<CanaryResult[]>;
+  abortCanary(req: EngineRequest): Promise<CanaryResult[]>;
+}
