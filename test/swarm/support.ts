@@ -11,7 +11,8 @@ import { join } from "node:path";
 import type { DeployRunConfig } from "../../packages/core/src/deploy/types";
 import { exec } from "../../packages/core/src/exec/exec";
 import { silentLogger } from "../../packages/core/src/log";
-import { OBSERVE_SERVICE, parseSwarmObservation } from "../../packages/core/src/swarm/observe";
+import { REMOTE_SCRIPTS } from "../../packages/core/src/remote";
+import { parseSwarmObservation } from "../../packages/core/src/swarm/observe";
 import type { SwarmEnvironment } from "../../packages/core/src/swarm/spec";
 import { type TestEnv, testEnv } from "../support/env";
 import { tempDir, uniqueName } from "../support/helpers";
@@ -115,7 +116,7 @@ export const quiet = silentLogger;
 
 /** Host ports of the service's tasks that run (state and desired state running). */
 export async function runningPorts(service: string): Promise<number[]> {
-  const r = await exec("sh", ["-c", OBSERVE_SERVICE, "sh", service]);
+  const r = await exec("sh", ["-c", REMOTE_SCRIPTS["observe-service"], "sh", service]);
   return parseSwarmObservation(r.stdout)
     .tasks.filter((t) => t.state === "running" && t.desiredState === "running")
     .flatMap((t) => t.ports.map((p) => p.host));

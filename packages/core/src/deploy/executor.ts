@@ -8,6 +8,7 @@
 import { UsageError } from "../errors";
 import { shellCommand } from "../exec/quote";
 import type { Logger } from "../log";
+import { runScript } from "../remote";
 import type { UpstreamServer } from "../router/types";
 import type { RemoteHost } from "../ssh/session";
 import { envPayload } from "./env";
@@ -18,7 +19,6 @@ import { historyRecord, observeHost } from "./observe";
 import { type DesiredState, describePlan, type HostPlan, isServing, planHost } from "./planner";
 import { authForImage } from "./registry-auth";
 import { dockerRunArgs } from "./run-args";
-import { PULL_WITH_AUTH, STARTED, startThenHealthScript } from "./scripts";
 import {
   clearIdle,
   cutOver,
@@ -288,7 +288,7 @@ export interface StartOutcome {
 
 /**
  * One `docker run -d` per instance, in parallel, then the health gate: one
- * round trip. Env values travel on stdin.
+ * round trip (start-health.sh). Env values travel on stdin.
  */
 export async function startHealthy(
   host: RemoteHost,
@@ -303,21 +303,17 @@ export async function startHealthy(
       ...dockerRunArgs(desired.run, s, { image: desired.image, bindAddress: o.bindAddress }),
     ]),
   );
-  const r = await host.run(
-    [
-      "sh",
-      "-c",
-      startThenHealthScript(commands),
-      "sh",
-      ...healthArgs(names, plan.health, desired.run, o.healthTimeoutMs),
-    ],
+  const r = await runScript(
+    host,
+    "start-health",
+    [String(commands.length), ...commands, ...healthArgs(names, plan.health, desired.run, o.healthTimeoutMs)],
     {
       input: envPayload(desired.run.env),
       allowFailure: true,
       secrets: Object.values(desired.run.env).filter((v) => v.length >= 4),
     },
   );
-  if (!r.stdout.split("\n").includes(STARTED)) return { message: (r.stderr || r.stdout).trim() };
+  if (!r.stdout.split("\n").includes("@@started")) return { message: (r.stderr || r.stdout).trim() };
   return { health: await healthOutcome(host, r), message: "" };
 }
 
@@ -338,12 +334,12 @@ async function pull(host: RemoteHost, image: string, o: HostDeployOptions, log: 
   const t0 = Date.now();
   const auth = authForImage(o.registryAuth, image);
   const r = auth
-    ? await host.run(["sh", "-c", PULL_WITH_AUTH, "sh", image, auth.registry], {
+    ? await runScript(host, "pull", [image, "auth"], {
         input: dockerConfigJson(auth),
         allowFailure: true,
         secrets: [auth.password],
       })
-    : await host.run(["docker", "pull", "-q", image], { allowFailure: true });
+    : await runScript(host, "pull", [image], { allowFailure: true });
   if (r.exitCode !== 0) {
     throw new DeployError(`${host.name}: pulling ${image} failed: ${(r.stderr || r.stdout).trim()}`);
   }

@@ -1,8 +1,8 @@
 /** Running the health gate on a host and explaining a failure with the container's last log lines. */
 import type { ExecResult } from "../exec/exec";
+import { runScript } from "../remote";
 import type { RemoteHost } from "../ssh/session";
 import type { HealthMode } from "./planner";
-import { HEALTH } from "./scripts";
 import type { DeployRunConfig } from "./types";
 
 export interface HealthResult {
@@ -21,13 +21,11 @@ export async function waitHealthy(
   timeoutMs: number,
 ): Promise<HealthResult> {
   if (names.length === 0) return { ok: true };
-  const r = await host.run(["sh", "-c", HEALTH, "sh", ...healthArgs(names, mode, run, timeoutMs)], {
-    allowFailure: true,
-  });
+  const r = await runScript(host, "health", healthArgs(names, mode, run, timeoutMs), { allowFailure: true });
   return healthOutcome(host, r);
 }
 
-/** The HEALTH script's positional arguments. */
+/** The arguments of lib/health.sh (health.sh, start-health.sh): named options, `--`, the containers, `--`, the command. */
 export function healthArgs(
   names: string[],
   mode: HealthMode,
@@ -37,16 +35,16 @@ export function healthArgs(
   const h = run.health ?? {};
   const port = h.port ?? run.ports[0]?.container ?? 0;
   return [
-    String(Math.ceil(timeoutMs / 1000)),
-    STEADY_POLL_S.toFixed(2),
-    mode,
-    h.http ?? "/",
-    String(port),
-    String(Math.ceil((h.startPeriodMs ?? 1000) / 1000)),
-    String(Math.max(1, Math.ceil((h.timeoutMs ?? 3000) / 1000))),
-    String(names.length),
+    `timeout=${Math.ceil(timeoutMs / 1000)}`,
+    `interval=${STEADY_POLL_S.toFixed(2)}`,
+    `mode=${mode}`,
+    `path=${h.http ?? "/"}`,
+    `port=${port}`,
+    `settle=${Math.ceil((h.startPeriodMs ?? 1000) / 1000)}`,
+    `probe-timeout=${Math.max(1, Math.ceil((h.timeoutMs ?? 3000) / 1000))}`,
+    "--",
     ...names,
-    ...(mode === "command" ? (h.command ?? []) : []),
+    ...(mode === "command" ? ["--", ...(h.command ?? [])] : []),
   ];
 }
 
@@ -56,7 +54,7 @@ export function healthArgs(
  */
 const STEADY_POLL_S = 0.25;
 
-/** What the HEALTH script's output says; on failure with the failing container's last log lines. */
+/** What the health gate's output says; on failure with the failing container's last log lines. */
 export async function healthOutcome(host: RemoteHost, r: ExecResult): Promise<HealthResult> {
   if (r.exitCode === 0) return { ok: true };
   const fail = r.stdout.split("\n").find((l) => l.startsWith("FAIL "));

@@ -6,10 +6,10 @@
  */
 import { hostname, userInfo } from "node:os";
 import type { Logger } from "../log";
+import { parseSections, runScript } from "../remote";
 import type { RemoteHost } from "../ssh/session";
 import { DeployError } from "./errors";
 import { observeArgs, parseObservation } from "./observe";
-import { HEARTBEAT, LOCK, LOCK_AND_OBSERVE, UNLOCK } from "./scripts";
 import { type AppScope, type ObservedHost, scopeKey } from "./types";
 
 export interface LockOptions {
@@ -48,16 +48,10 @@ export class HostLock {
     const staleS = Math.max(1, Math.round((o.staleMs ?? 30_000) / 1000));
     const timeoutS = Math.max(0, Math.round(o.timeoutMs / 1000));
     const lockArgs = [name, owner, String(staleS), String(timeoutS)];
-    const r =
-      o.observeImage === undefined
-        ? await host.run(["sh", "-c", LOCK, "sh", ...lockArgs], { allowFailure: true })
-        : await host.run(
-            ["sh", "-c", LOCK_AND_OBSERVE, "sh", ...lockArgs, ...observeArgs(o.scope, o.observeImage)],
-            {
-              allowFailure: true,
-            },
-          );
-    for (const line of r.stdout.split("@@observe\n")[0]!.split("\n")) {
+    const observe = o.observeImage === undefined ? [] : observeArgs(o.scope, o.observeImage);
+    const r = await runScript(host, "lock", [...lockArgs, ...observe], { allowFailure: true });
+    const sections = parseSections(r.stdout);
+    for (const line of sections[""]!.split("\n")) {
       if (line.startsWith("STALE ")) {
         o.logger.warn(`${host.name}: took over a stale deploy lock (${line.slice(6).trim()})`);
       }
@@ -77,10 +71,9 @@ export class HostLock {
       throw new DeployError(`${host.name}: cannot take the deploy lock: ${(r.stderr || r.stdout).trim()}`);
     }
     const lock = new HostLock(host, name, o.deployId);
-    const at = r.stdout.indexOf("@@observe\n");
-    if (at >= 0) lock.observed = parseObservation(r.stdout.slice(at), o.scope);
+    if (sections.observe !== undefined) lock.observed = parseObservation(r.stdout, o.scope);
     lock.timer = setInterval(() => {
-      host.run(["sh", "-c", HEARTBEAT, "sh", name, o.deployId], { allowFailure: true }).catch(() => {});
+      runScript(host, "heartbeat", [name, o.deployId], { allowFailure: true }).catch(() => {});
     }, HEARTBEAT_EVERY_MS);
     lock.timer.unref();
     return lock;
@@ -94,9 +87,7 @@ export class HostLock {
     this.released = true;
     clearInterval(this.timer);
     const history = record ? [record.file, record.line] : [];
-    await this.host.run(["sh", "-c", UNLOCK, "sh", this.name, this.deployId, ...history], {
-      allowFailure: true,
-    });
+    await runScript(this.host, "unlock", [this.name, this.deployId, ...history], { allowFailure: true });
   }
 }
 

@@ -1,8 +1,9 @@
-/** Reading a host's state in one round trip (the OBSERVE script) and parsing it. */
+/** Reading a host's state in one round trip (observe.sh) and parsing it. */
+
+import { parseSections, runScript } from "../remote";
 import type { RemoteHost } from "../ssh/session";
 import { LABEL } from "./labels";
 import { parseProcNet } from "./ports";
-import { OBSERVE, RECORD_HISTORY } from "./scripts";
 import {
   type AppScope,
   type HistoryEntry,
@@ -15,19 +16,19 @@ export function historyFile(scope: AppScope): string {
   return `${scopeKey(scope)}.history`;
 }
 
-/** The OBSERVE script's arguments. */
+/** observe.sh's arguments (also what lock.sh takes after its own, to observe in the same round trip). */
 export function observeArgs(scope: AppScope, image: string): string[] {
   return [scope.app, scope.environment, image, historyFile(scope), scope.host ?? ""];
 }
 
 /** `image` is only checked for presence and HEALTHCHECK; pass "none" when it does not matter. */
 export async function observeHost(host: RemoteHost, scope: AppScope, image: string): Promise<ObservedHost> {
-  const { stdout } = await host.run(["sh", "-c", OBSERVE, "sh", ...observeArgs(scope, image)]);
+  const { stdout } = await runScript(host, "observe", observeArgs(scope, image));
   return parseObservation(stdout, scope);
 }
 
 export function parseObservation(text: string, scope: AppScope): ObservedHost {
-  const sections = splitSections(text);
+  const sections = parseSections(text);
   const objects = parseJsonArray(sections.inspect ?? "");
   const containers = objects.filter((o) => "State" in o) as unknown as InspectJson[];
   const image = objects.find((o) => !("State" in o)) as ImageJson | undefined;
@@ -66,19 +67,6 @@ function parseJsonArray(text: string): Record<string, unknown>[] {
 
 interface ImageJson {
   Config?: { Healthcheck?: { Test?: string[] } | null } | null;
-}
-
-function splitSections(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  let current = "";
-  for (const line of text.split("\n")) {
-    const m = /^@@(\w+)$/.exec(line);
-    if (m) {
-      current = m[1]!;
-      out[current] = "";
-    } else if (current) out[current] += `${line}\n`;
-  }
-  return out;
 }
 
 interface InspectJson {
@@ -142,7 +130,7 @@ export function formatDeployHistory(e: HistoryEntry): string {
   return [e.deployId, e.version, e.digest, e.image, e.time].join("\t");
 }
 
-/** The history file and line that record `entry` (what RECORD_HISTORY and UNLOCK take). */
+/** The history file and line that record `entry` (what record-history.sh and unlock.sh take). */
 export function historyRecord(scope: AppScope, entry: HistoryEntry): { file: string; line: string } {
   return { file: historyFile(scope), line: formatDeployHistory(entry) };
 }
@@ -150,5 +138,5 @@ export function historyRecord(scope: AppScope, entry: HistoryEntry): { file: str
 /** Append `entry` to the host's deploy history of the scope (best effort: history is informative). */
 export async function recordHistory(host: RemoteHost, scope: AppScope, entry: HistoryEntry): Promise<void> {
   const { file, line } = historyRecord(scope, entry);
-  await host.run(["sh", "-c", RECORD_HISTORY, "sh", file, line], { allowFailure: true });
+  await runScript(host, "record-history", [file, line], { allowFailure: true });
 }

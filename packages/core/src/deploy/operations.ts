@@ -1,5 +1,6 @@
 /** Rollback, status, logs and stop: the day-two operations over the same transport. */
 import type { Logger } from "../log";
+import { runScript } from "../remote";
 import { type RemoteHost, SshSession, type SshSessionOptions } from "../ssh/session";
 import type { SshTarget } from "../ssh/target";
 import { runFor } from "./env";
@@ -339,13 +340,7 @@ async function restartKept(
   const names = group.map((c) => c.name);
   const to = group[0]!.version;
   // docker start takes containers one after the other; start them side by side.
-  await host.run([
-    "sh",
-    "-c",
-    'p=""; for c; do docker start "$c" >/dev/null & p="$p $!"; done; rc=0; for j in $p; do wait "$j" || rc=1; done; exit $rc',
-    "sh",
-    ...names,
-  ]);
+  await runScript(host, "start-kept", names, {});
   // Only without a configured check does the image's HEALTHCHECK matter (one more look).
   const imageHasHealthcheck =
     !env.run.health && (await observeHost(host, scope, group[0]!.image || "none")).imageHasHealthcheck;

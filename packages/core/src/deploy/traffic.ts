@@ -10,6 +10,7 @@
  */
 import { UsageError } from "../errors";
 import type { Logger } from "../log";
+import { runScript } from "../remote";
 import { createRouter } from "../router";
 import type { Router, UpstreamServer } from "../router/types";
 import { splitWeights } from "../router/weights";
@@ -185,23 +186,6 @@ export async function drain(
 
 // --- state on the host: the running canary, blue-green's idle set ------------------------------
 
-const STATE_WRITE =
-  'd="${HOME:-/tmp}/.powertrain"; mkdir -p "$d" && cat > "$d/$1.tmp" && mv -f "$d/$1.tmp" "$d/$1"';
-const STATE_READ = 'cat "${HOME:-/tmp}/.powertrain/$1" 2>/dev/null; exit 0';
-const STATE_REMOVE = 'rm -f "${HOME:-/tmp}/.powertrain/$1"';
-
-/**
- * $1 idle file, $2 deploy id, $3 seconds, then the idle containers. Records
- * the set, then a detached timer stops it after $3 seconds — unless a
- * rollback or a later deploy rewrote or removed the file meanwhile.
- */
-const IDLE_TIMER = `
-f="\${HOME:-/tmp}/.powertrain/$1" id=$2 secs=$3; shift 3
-mkdir -p "\${f%/*}" && printf '%s\\n' "$id" "$@" > "$f.tmp" && mv -f "$f.tmp" "$f" || exit 1
-( sleep "$secs"; [ "$(head -n 1 "$f" 2>/dev/null)" = "$id" ] && docker stop "$@" >/dev/null 2>&1 && rm -f "$f" ) </dev/null >/dev/null 2>&1 &
-exit 0
-`;
-
 export interface CanaryState {
   deployId: string;
   version: string;
@@ -215,7 +199,7 @@ const canaryFile = (scope: AppScope) => `${scopeKey(scope)}.canary`;
 const idleFile = (scope: AppScope) => `${scopeKey(scope)}.idle`;
 
 export async function readCanary(host: RemoteHost, scope: AppScope): Promise<CanaryState | undefined> {
-  const r = await host.run(["sh", "-c", STATE_READ, "sh", canaryFile(scope)]);
+  const r = await runScript(host, "state", ["read", canaryFile(scope)]);
   if (!r.stdout.trim()) return undefined;
   try {
     return JSON.parse(r.stdout) as CanaryState;
@@ -225,11 +209,11 @@ export async function readCanary(host: RemoteHost, scope: AppScope): Promise<Can
 }
 
 export async function writeCanary(host: RemoteHost, scope: AppScope, state: CanaryState): Promise<void> {
-  await host.run(["sh", "-c", STATE_WRITE, "sh", canaryFile(scope)], { input: JSON.stringify(state) });
+  await runScript(host, "state", ["write", canaryFile(scope)], { input: JSON.stringify(state) });
 }
 
 export async function clearCanary(host: RemoteHost, scope: AppScope): Promise<void> {
-  await host.run(["sh", "-c", STATE_REMOVE, "sh", canaryFile(scope)]);
+  await runScript(host, "state", ["remove", canaryFile(scope)]);
 }
 
 /** Keep `idle` running for `ms`, then stop it (unless clearIdle or another keepIdle comes first). */
@@ -241,20 +225,11 @@ export async function keepIdle(
   ms: number,
 ): Promise<void> {
   const names = idle.map((c) => c.name);
-  await host.run([
-    "sh",
-    "-c",
-    IDLE_TIMER,
-    "sh",
-    idleFile(scope),
-    deployId,
-    String(Math.ceil(ms / 1000)),
-    ...names,
-  ]);
+  await runScript(host, "idle-timer", [idleFile(scope), deployId, String(Math.ceil(ms / 1000)), ...names]);
 }
 
 export async function clearIdle(host: RemoteHost, scope: AppScope): Promise<void> {
-  await host.run(["sh", "-c", STATE_REMOVE, "sh", idleFile(scope)]);
+  await runScript(host, "state", ["remove", idleFile(scope)]);
 }
 
 /** `list` without blue-green's idle set. */

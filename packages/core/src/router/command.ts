@@ -5,8 +5,9 @@
  * ({app, environment, upstream, servers: [{address, port, weight, version, container}]}).
  * Exit 0 means the load balancer now serves exactly that set.
  */
+
+import { runScript } from "../remote";
 import type { RemoteHost } from "../ssh/session";
-import { COMMAND_APPLY, READ_STATE } from "./scripts";
 import { type Router, RouterError, type UpstreamServer } from "./types";
 
 export interface CommandRouterOptions {
@@ -45,7 +46,7 @@ export class CommandRouter implements Router {
   }
 
   async current(): Promise<UpstreamServer[] | undefined> {
-    const r = await this.host.run(["sh", "-c", READ_STATE, "sh", this.stateFile]);
+    const r = await runScript(this.host, "route-state", [this.stateFile]);
     if (!r.stdout.trim()) return undefined;
     try {
       return (JSON.parse(r.stdout) as HookPayload).servers;
@@ -73,7 +74,7 @@ export class CommandRouter implements Router {
       upstream: this.o.upstream,
       servers,
     };
-    return this.host.run(["sh", "-c", COMMAND_APPLY, "sh", this.stateFile, ...this.o.command], {
+    return runScript(this.host, "command-apply", [this.stateFile, ...this.o.command], {
       input: JSON.stringify(payload),
       allowFailure: true,
     });

@@ -3,8 +3,9 @@
  * `<conf-dir>/powertrain/<upstream>.conf`, holding one `upstream` block with
  * weighted `server` lines. The user's own server blocks `proxy_pass` to it.
  */
+
+import { runScript } from "../remote";
 import type { RemoteHost } from "../ssh/session";
-import { NGINX_APPLY, NGINX_CHECK } from "./scripts";
 import { type Router, RouterError, type UpstreamServer } from "./types";
 
 export interface NginxRouterOptions {
@@ -36,12 +37,9 @@ export class NginxRouter implements Router {
   }
 
   async check(): Promise<void> {
-    const r = await this.host.run(
-      ["sh", "-c", NGINX_CHECK, "sh", this.file, this.o.nginx, this.o.config ?? ""],
-      {
-        allowFailure: true,
-      },
-    );
+    const r = await runScript(this.host, "nginx-check", [this.file, this.o.nginx, this.o.config ?? ""], {
+      allowFailure: true,
+    });
     if (r.exitCode !== 0) {
       throw new RouterError(`${this.description}: cannot be used: ${oneLine(r.stdout + r.stderr)}`);
     }
@@ -54,8 +52,10 @@ export class NginxRouter implements Router {
 
   async apply(servers: UpstreamServer[]): Promise<void> {
     const text = renderUpstreamFile(this.o.upstream, servers, this.o.owner);
-    const r = await this.host.run(
-      ["sh", "-c", NGINX_APPLY, "sh", this.file, this.o.nginx, this.o.config ?? "", ...(this.o.reload ?? [])],
+    const r = await runScript(
+      this.host,
+      "nginx-apply",
+      [this.file, this.o.nginx, this.o.config ?? "", ...(this.o.reload ?? [])],
       { input: text, allowFailure: true },
     );
     if (r.exitCode === 0) return;

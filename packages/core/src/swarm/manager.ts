@@ -9,6 +9,7 @@ import type { RegistryAuth } from "../deploy/types";
 import { type ExecResult, exec } from "../exec/exec";
 import { shellQuote } from "../exec/quote";
 import type { Logger } from "../log";
+import { runScript } from "../remote";
 import { SshError } from "../ssh/errors";
 import { type RemoteRunOptions, SshSession, type SshSessionOptions } from "../ssh/session";
 import { describeTarget, type SshTarget } from "../ssh/target";
@@ -75,27 +76,7 @@ export async function withManager<T>(o: ManagerChoice, fn: (m: SwarmManager) => 
   }
 }
 
-/**
- * Runs "$@" (a docker command) with the env values from stdin exported to the docker client,
- * which copies each `--env NAME` from its own environment; registry credentials, when given,
- * live in a private DOCKER_CONFIG for the one command (`--with-registry-auth` sends them on).
- * docker is found before the values are exported, so an app variable named PATH cannot hide it.
- */
-export const DOCKER_WITH_ENV = `
-__pt_docker=$(command -v "$1") || { echo "$1: not found" >&2; exit 127; }
-shift
-eval "$(cat)"
-if [ -n "\${__pt_auth:-}" ]; then
-  __pt_dir=$(mktemp -d) || exit 1
-  trap 'rm -rf "$__pt_dir"' EXIT
-  (umask 077 && printf '%s' "$__pt_auth" > "$__pt_dir/config.json") || exit 1
-  export DOCKER_CONFIG="$__pt_dir"
-fi
-unset __pt_auth
-"$__pt_docker" "$@"
-`;
-
-/** The text DOCKER_WITH_ENV reads from stdin. */
+/** The text docker-with-env.sh reads from stdin. */
 export function swarmEnvPayload(env: Record<string, string>, auth?: RegistryAuth): string {
   const lines = auth ? [`__pt_auth=${shellQuote(dockerConfigJson(auth))}`] : [];
   for (const name of Object.keys(env).sort()) {
@@ -112,7 +93,7 @@ export function dockerWithEnv(
   auth?: RegistryAuth,
 ): Promise<ExecResult> {
   const secrets = [...Object.values(env), ...(auth ? [auth.password] : [])].filter((v) => v.length >= 4);
-  return manager.run(["sh", "-c", DOCKER_WITH_ENV, "sh", "docker", ...args], {
+  return runScript(manager, "docker-with-env", ["docker", ...args], {
     input: swarmEnvPayload(env, auth),
     allowFailure: true,
     secrets,

@@ -5,21 +5,10 @@
  */
 import { LABEL } from "../deploy/labels";
 import { defaultVersion, digestOf } from "../image/reference";
+import { parseSections } from "../remote";
 import type { CurrentSpec, ServicePort } from "./spec";
 
 /** $1 service name. Sections are marked so a missing service is an empty one, not an error. */
-export const OBSERVE_SERVICE = `
-echo @@service
-docker service inspect "$1" 2>/dev/null
-echo
-echo @@tasks
-ids=$(docker service ps -q --no-trunc "$1" 2>/dev/null)
-[ -n "$ids" ] && docker inspect $ids 2>/dev/null
-echo
-echo @@nodes
-docker node ls --format '{{.ID}} {{.Hostname}}' 2>/dev/null
-exit 0
-`;
 
 export interface UpdateStatus {
   /** updating, paused, completed, rollback_started, rollback_paused, rollback_completed. */
@@ -72,7 +61,7 @@ export interface SwarmObservation {
 type Json = Record<string, any>;
 
 export function parseSwarmObservation(stdout: string): SwarmObservation {
-  const sections = splitSections(stdout);
+  const sections = parseSections(stdout);
   const services = parseJsonArray(sections.service);
   const nodes = new Map(
     (sections.nodes ?? "")
@@ -86,19 +75,6 @@ export function parseSwarmObservation(stdout: string): SwarmObservation {
     .filter((t) => !service || t.ServiceID === service.id)
     .map((t) => parseTask(t, service?.name ?? "", nodes));
   return service ? { service, tasks } : { tasks };
-}
-
-function splitSections(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  let current = "";
-  for (const line of text.split("\n")) {
-    const m = /^@@(\w+)$/.exec(line.trim());
-    if (m) {
-      current = m[1]!;
-      out[current] = "";
-    } else if (current) out[current] += `${line}\n`;
-  }
-  return out;
 }
 
 function parseJsonArray(text: string | undefined): Json[] {

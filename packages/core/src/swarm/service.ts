@@ -2,10 +2,11 @@
 import type { DeployedInstance } from "../deploy/executor";
 import { shortDigest } from "../image/reference";
 import type { Logger } from "../log";
+import { runScript } from "../remote";
 import type { SshSessionOptions } from "../ssh/session";
 import type { SshTarget } from "../ssh/target";
 import type { ManagerChoice, SwarmManager } from "./manager";
-import { OBSERVE_SERVICE, type ObservedTask, parseSwarmObservation, type SwarmObservation } from "./observe";
+import { type ObservedTask, parseSwarmObservation, type SwarmObservation } from "./observe";
 import type { SwarmEnvironment } from "./spec";
 
 export function managerChoice(
@@ -16,7 +17,7 @@ export function managerChoice(
 }
 
 export async function observeService(manager: SwarmManager, name: string): Promise<SwarmObservation> {
-  const r = await manager.run(["sh", "-c", OBSERVE_SERVICE, "sh", name]);
+  const r = await runScript(manager, "observe-service", [name], { allowFailure: false });
   return parseSwarmObservation(r.stdout);
 }
 
