@@ -158,7 +158,7 @@ describe("traffic through nginx under constant load", () => {
     const bg = trafficEnvironment(
       app,
       { from: 20100, to: 20139 },
-      { deploy: { strategy: "blue-green", keep: 2, blueGreen: { keepIdleMs: 1000 } } },
+      { deploy: { strategy: "blue-green", keep: 2, blueGreen: { keepIdleMs: 3000 } } },
     );
     const ops = { ...request(bg, v1), environment: bg };
     await deploy(request(bg, v1));

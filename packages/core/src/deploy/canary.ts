@@ -5,23 +5,17 @@
  */
 import { UsageError } from "../errors";
 import type { RemoteHost } from "../ssh/session";
-import { SshSession } from "../ssh/session";
+import { removeContainers } from "./containers";
 import { runFor } from "./env";
 import { DeployError } from "./errors";
-import { removeContainers, startHealthy } from "./executor";
+import { startHealthy } from "./executor";
+import { forEachHost } from "./hosts";
 import { newDeployId } from "./labels";
-import { observeHost, recordHistory } from "./observe";
+import { observeHost } from "./observe";
 import { lockApp, type OperationRequest } from "./operations";
 import { isServing, planHost } from "./planner";
-import {
-  type CanaryState,
-  clearCanary,
-  drain,
-  readCanary,
-  serversOf,
-  type TrafficPlan,
-  trafficFor,
-} from "./traffic";
+import { historyEntry, switchOver } from "./switch-over";
+import { type CanaryState, clearCanary, readCanary, type TrafficPlan, trafficFor } from "./traffic";
 import type { AppScope, ObservedContainer } from "./types";
 
 export interface CanaryRequest extends OperationRequest {
@@ -49,15 +43,17 @@ export function promoteCanary(req: CanaryRequest): Promise<CanaryResult[]> {
     const old = serving.filter((c) => c.digest !== canary.digest);
     const more = await startMore(host, req, scope, canary, env.run.instances - ours.length);
     const all = [...ours, ...more];
-    const t0 = Date.now();
-    await t.router.apply(serversOf(all, t.address));
-    const switchMs = Date.now() - t0;
-    await clearCanary(host, scope);
-    req.logger.info(`${host.name}: ${canary.version} takes all the traffic (${all.length} instance(s))`);
-    await drain(t, old, req.logger);
-    if (old.length) await host.run(["docker", "stop", ...old.map((c) => c.name)], { allowFailure: true });
-    const entry = { ...canary, time: new Date().toISOString() };
-    await recordHistory(host, scope, entry);
+    const switchMs = (await switchOver(host, {
+      traffic: t,
+      serving: all,
+      leaving: old,
+      afterSwitch: async () => {
+        await clearCanary(host, scope);
+        req.logger.info(`${host.name}: ${canary.version} takes all the traffic (${all.length} instance(s))`);
+      },
+      record: { scope, entry: historyEntry(canary.deployId, canary) },
+      logger: req.logger,
+    }))!;
     return {
       host: host.name,
       version: canary.version,
@@ -75,16 +71,17 @@ export function abortCanary(req: CanaryRequest): Promise<CanaryResult[]> {
     const old = serving.filter((c) => c.digest !== canary.digest);
     if (old.length === 0)
       throw new DeployError(`${host.name}: nothing but the canary runs; abort would leave no instance`);
-    const t0 = Date.now();
-    await t.router.apply(serversOf(old, t.address));
-    const switchMs = Date.now() - t0;
-    await clearCanary(host, scope);
-    req.logger.info(`${host.name}: canary ${canary.version} removed from the load balancer`);
-    await drain(t, ours, req.logger);
-    await removeContainers(
-      host,
-      ours.map((c) => c.name),
-    );
+    const switchMs = (await switchOver(host, {
+      traffic: t,
+      serving: old,
+      leaving: ours,
+      remove: true,
+      afterSwitch: async () => {
+        await clearCanary(host, scope);
+        req.logger.info(`${host.name}: canary ${canary.version} removed from the load balancer`);
+      },
+      logger: req.logger,
+    }))!;
     return {
       host: host.name,
       version: canary.version,
@@ -108,33 +105,25 @@ async function eachCanaryHost(req: CanaryRequest, step: CanaryStep): Promise<Can
   const env = req.environment;
   if (!env.deploy.router)
     throw new UsageError(`environment "${env.name}" has no deploy.router: there is no canary to end`);
-  const session = await SshSession.create({ ...req.ssh, logger: req.logger });
   const deployId = newDeployId();
-  try {
-    const out: CanaryResult[] = [];
-    for (const target of req.hosts ?? env.hosts) {
-      const host = await session.connect(target);
-      const { scope, lock } = await lockApp(host, req, deployId);
-      try {
-        const canary = await readCanary(host, scope);
-        if (!canary) {
-          throw new DeployError(`${host.name}: no canary of ${env.app} runs in ${env.name}`, {
-            hint: "start one with powertrain deploy --strategy canary",
-          });
-        }
-        const t = trafficFor(host, env.deploy, { app: env.app, environment: env.name }, "canary")!;
-        const serving = (lock.observed ?? (await observeHost(host, scope, "none"))).containers.filter(
-          isServing,
-        );
-        out.push(await step(host, scope, t, canary, serving));
-      } finally {
-        await lock.release();
+  return forEachHost(req, req.hosts ?? env.hosts, async (host) => {
+    const { scope, lock } = await lockApp(host, req, deployId);
+    try {
+      const canary = await readCanary(host, scope);
+      if (!canary) {
+        throw new DeployError(`${host.name}: no canary of ${env.app} runs in ${env.name}`, {
+          hint: "start one with powertrain deploy --strategy canary",
+        });
       }
+      const t = trafficFor(host, env.deploy, { app: env.app, environment: env.name }, "canary")!;
+      const serving = (lock.observed ?? (await observeHost(host, scope, "none"))).containers.filter(
+        isServing,
+      );
+      return await step(host, scope, t, canary, serving);
+    } finally {
+      await lock.release();
     }
-    return out;
-  } finally {
-    await session.close();
-  }
+  });
 }
 
 /** Start `count` more instances of the canary's version and gate them on health. */

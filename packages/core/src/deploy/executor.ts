@@ -11,6 +11,7 @@ import type { Logger } from "../log";
 import { runScript } from "../remote";
 import type { UpstreamServer } from "../router/types";
 import type { RemoteHost } from "../ssh/session";
+import { removeContainers } from "./containers";
 import { envPayload } from "./env";
 import { DeployError } from "./errors";
 import { type HealthResult, healthArgs, healthOutcome } from "./health";
@@ -19,6 +20,7 @@ import { historyRecord, observeHost } from "./observe";
 import { type DesiredState, describePlan, type HostPlan, isServing, planHost } from "./planner";
 import { authForImage } from "./registry-auth";
 import { dockerRunArgs } from "./run-args";
+import { historyEntry, retire } from "./switch-over";
 import {
   clearIdle,
   cutOver,
@@ -79,7 +81,6 @@ export async function deployHost(
   desired: Omit<DesiredState, "host">,
   o: HostDeployOptions,
 ): Promise<HostDeployResult> {
-  const log = o.logger;
   const t = o.traffic;
   // A canary starts only its own few instances beside the old ones.
   const instances = t?.strategy === "canary" ? t.canaryInstances : desired.run.instances;
@@ -96,136 +97,155 @@ export async function deployHost(
     timeoutMs: o.lockTimeoutMs,
     staleMs: o.lockStaleMs,
     observeImage: desired.image,
-    logger: log,
+    logger: o.logger,
   });
-  let started: string[] = [];
+  const step: HostStep = { host, desired, state, scope, lock, o, started: [] };
   try {
     const liveBefore = t ? await prepareTraffic(host, t, scope, desired.run) : undefined;
-    let plan: HostPlan | undefined;
-    const t0 = Date.now();
-    // Another app on the host may take a port between our look and our start: look again, a few times.
-    for (let attempt = 1; !plan; attempt++) {
-      const observed =
-        attempt === 1 && lock.observed ? lock.observed : await observeHost(host, scope, desired.image);
-      const candidate = planHost(state, observed);
-      for (const line of describePlan(candidate)) log.debug(line);
-      for (const w of candidate.warnings) log.warn(`${host.name}: ${w}`);
-      if (candidate.upToDate) {
-        log.info(`${host.name}: already runs ${desired.version}`);
-        if (t) await routeServing(t, observed.containers, liveBefore, log);
-        return {
-          host: host.name,
-          plan: candidate,
-          previousVersion: candidate.previousVersion,
-          deployed: observed.containers
-            .filter((c) => c.state === "running")
-            .map((c) => deployedInstance(host.name, c)),
-        };
-      }
-      await removeContainers(
-        host,
-        candidate.removeFirst.map((c) => c.name),
-      );
-      if (candidate.pull) await pull(host, desired.image, o, log);
-      started = candidate.start.map((s) => s.name);
-      const result = await startHealthy(host, candidate, desired, o);
-      if (result.health) {
-        if (!result.health.ok) {
-          throw new DeployError(
-            `${host.name}: new instances of ${desired.version} are not healthy: ${result.health.reason}`,
-          );
-        }
-        plan = candidate;
-        break;
-      }
-      await removeContainers(host, started);
-      started = [];
-      if (!/port is already allocated|address already in use/i.test(result.message) || attempt >= 3) {
-        throw new DeployError(`${host.name}: starting the new containers failed: ${result.message}`);
-      }
-      log.info(`${host.name}: a port was taken meanwhile; allocating again`);
-    }
-    log.info(
-      `${host.name}: started ${started.length} instance(s) of ${desired.version}, healthy (${plan.health}) after ${Date.now() - t0} ms`,
-    );
-
-    let stop = plan.stop;
-    let idle: ObservedContainer[] = [];
-    let switchMs: number | undefined;
-    if (t) {
-      const fresh = plan.start.flatMap((s, i) => {
-        const port = s.hostPorts.find((p) => p !== undefined);
-        return port === undefined
-          ? []
-          : [serverOf({ name: started[i]!, port, version: desired.version }, t.address)];
-      });
-      const cut = await cutOver(t, fresh, stop, liveBefore, log);
-      ({ idle, switchMs } = cut);
-      stop = cut.stop;
-    }
-    // From here on the new version serves: a failure below must not remove it.
-    const newNames = started;
-    started = [];
-    if (t?.strategy === "canary") {
-      await writeCanary(host, scope, {
-        deployId: desired.deployId,
-        version: desired.version,
-        digest: desired.digest,
-        image: desired.image,
-        sharePercent: t.canarySharePercent,
-        time: new Date().toISOString(),
-      });
-      return {
-        host: host.name,
-        plan: { ...plan, stop: [], removeAfter: [] },
-        previousVersion: plan.previousVersion,
-        deployed: deployedOf(host, plan, newNames, desired),
-        switchMs,
-      };
-    }
-    if (t) await clearIdle(host, scope);
-    if (stop.length) {
-      await drain(t, stop, log);
-      const t2 = Date.now();
-      await host.run(["docker", "stop", ...stop.map((c) => c.name)], { allowFailure: true });
-      log.info(`${host.name}: stopped ${stop.length} old instance(s) in ${Date.now() - t2} ms`);
-    }
-    if (t && idle.length) {
-      await keepIdle(host, scope, desired.deployId, idle, t.keepIdleMs);
-      log.info(
-        `${host.name}: ${idle.length} old instance(s) stay running, idle, for ${Math.round(t.keepIdleMs / 1000)} s`,
-      );
-    }
-    const removeAfter = withoutKept(plan.removeAfter, idle);
-    if (removeAfter.length)
-      await removeContainers(
-        host,
-        removeAfter.map((c) => c.name),
-      );
-    const entry = {
-      deployId: desired.deployId,
-      version: desired.version,
-      digest: desired.digest,
-      image: desired.image,
-      time: new Date().toISOString(),
-    };
-    await lock.release(historyRecord(scope, entry));
-    return {
-      host: host.name,
-      plan: { ...plan, stop, removeAfter },
-      previousVersion: plan.previousVersion,
-      deployed: deployedOf(host, plan, newNames, desired),
-      switchMs,
-    };
+    const started = await startNewVersion(step, liveBefore);
+    if ("unchanged" in started) return started.unchanged;
+    return await cutOverHost(step, started.plan, liveBefore);
   } catch (err) {
-    if (started.length) {
-      log.info(`${host.name}: removing the new containers; the old version keeps serving`);
-      await removeContainers(host, started).catch(() => {});
+    if (step.started.length) {
+      o.logger.info(`${host.name}: removing the new containers; the old version keeps serving`);
+      await removeContainers(host, step.started).catch(() => {});
     }
     throw err;
   } finally {
     await lock.release().catch(() => {});
   }
+}
+
+/** One host's deploy in progress; `started` = new containers to remove if it fails now. */
+interface HostStep {
+  host: RemoteHost;
+  desired: Omit<DesiredState, "host">;
+  state: DesiredState;
+  scope: AppScope;
+  lock: HostLock;
+  o: HostDeployOptions;
+  started: string[];
+}
+
+/**
+ * Plan, clear leftovers, pull, start the new instances and gate them on health. Another app may
+ * take a port between our look and our start: then look again, a few times. Returns the plan that
+ * worked, or the result of a host that already runs this version.
+ */
+async function startNewVersion(
+  step: HostStep,
+  liveBefore: UpstreamServer[] | undefined,
+): Promise<{ plan: HostPlan } | { unchanged: HostDeployResult }> {
+  const { host, desired, state, scope, lock, o } = step;
+  const log = o.logger;
+  const t0 = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const observed =
+      attempt === 1 && lock.observed ? lock.observed : await observeHost(host, scope, desired.image);
+    const plan = planHost(state, observed);
+    for (const line of describePlan(plan)) log.debug(line);
+    for (const w of plan.warnings) log.warn(`${host.name}: ${w}`);
+    if (plan.upToDate) {
+      log.info(`${host.name}: already runs ${desired.version}`);
+      if (o.traffic) await routeServing(o.traffic, observed.containers, liveBefore, log);
+      const deployed = observed.containers
+        .filter((c) => c.state === "running")
+        .map((c) => deployedInstance(host.name, c));
+      return { unchanged: { host: host.name, plan, previousVersion: plan.previousVersion, deployed } };
+    }
+    await removeContainers(
+      host,
+      plan.removeFirst.map((c) => c.name),
+    );
+    if (plan.pull) await pull(host, desired.image, o, log);
+    step.started = plan.start.map((s) => s.name);
+    const result = await startHealthy(host, plan, desired, o);
+    if (result.health) {
+      if (!result.health.ok) {
+        throw new DeployError(
+          `${host.name}: new instances of ${desired.version} are not healthy: ${result.health.reason}`,
+        );
+      }
+      log.info(
+        `${host.name}: started ${step.started.length} instance(s) of ${desired.version}, healthy (${plan.health}) after ${Date.now() - t0} ms`,
+      );
+      return { plan };
+    }
+    await removeContainers(host, step.started);
+    step.started = [];
+    if (!/port is already allocated|address already in use/i.test(result.message) || attempt >= 3) {
+      throw new DeployError(`${host.name}: starting the new containers failed: ${result.message}`);
+    }
+    log.info(`${host.name}: a port was taken meanwhile; allocating again`);
+  }
+}
+
+/**
+ * The new instances are healthy: the load balancer takes them (as the strategy says), the old
+ * ones drain and stop (blue-green keeps them idle; a canary leaves them serving), what is beyond
+ * the kept versions goes, and the history records the deploy as the lock is released.
+ */
+async function cutOverHost(
+  step: HostStep,
+  plan: HostPlan,
+  liveBefore: UpstreamServer[] | undefined,
+): Promise<HostDeployResult> {
+  const { host, desired, scope, lock, o } = step;
+  const t = o.traffic;
+  const log = o.logger;
+  let stop = plan.stop;
+  let idle: ObservedContainer[] = [];
+  let switchMs: number | undefined;
+  if (t) {
+    const fresh = plan.start.flatMap((s, i) => {
+      const port = s.hostPorts.find((p) => p !== undefined);
+      return port === undefined
+        ? []
+        : [serverOf({ name: step.started[i]!, port, version: desired.version }, t.address)];
+    });
+    const cut = await cutOver(t, fresh, stop, liveBefore, log);
+    ({ idle, switchMs } = cut);
+    stop = cut.stop;
+  }
+  // From here on the new version serves: a failure below must not remove it.
+  const newNames = step.started;
+  step.started = [];
+  const result = (stopped: ObservedContainer[], removed: ObservedContainer[]): HostDeployResult => ({
+    host: host.name,
+    plan: { ...plan, stop: stopped, removeAfter: removed },
+    previousVersion: plan.previousVersion,
+    deployed: deployedOf(host, plan, newNames, desired),
+    switchMs,
+  });
+  if (t?.strategy === "canary") {
+    await writeCanary(host, scope, {
+      deployId: desired.deployId,
+      version: desired.version,
+      digest: desired.digest,
+      image: desired.image,
+      sharePercent: t.canarySharePercent,
+      time: new Date().toISOString(),
+    });
+    return result([], []);
+  }
+  if (t) await clearIdle(host, scope);
+  await drain(t, stop, log);
+  const t2 = Date.now();
+  await retire(host, undefined, stop, log);
+  if (stop.length) log.info(`${host.name}: stopped ${stop.length} old instance(s) in ${Date.now() - t2} ms`);
+  if (t && idle.length) {
+    await keepIdle(host, scope, desired.deployId, idle, t.keepIdleMs);
+    log.info(
+      `${host.name}: ${idle.length} old instance(s) stay running, idle, for ${Math.round(t.keepIdleMs / 1000)} s`,
+    );
+  }
+  const removeAfter = withoutKept(plan.removeAfter, idle);
+  await removeContainers(
+    host,
+    removeAfter.map((c) => c.name),
+  );
+  await lock.release(historyRecord(scope, historyEntry(desired.deployId, desired)));
+  return result(stop, removeAfter);
 }
 
 function deployedOf(
@@ -323,11 +343,6 @@ export function hostScope(
   byHost: boolean | undefined,
 ): AppScope {
   return { app: o.app, environment: o.environment, host: byHost ? host.target.host : undefined };
-}
-
-export async function removeContainers(host: RemoteHost, names: string[]): Promise<void> {
-  if (names.length === 0) return;
-  await host.run(["docker", "rm", "-f", "-v", ...names], { allowFailure: true });
 }
 
 async function pull(host: RemoteHost, image: string, o: HostDeployOptions, log: Logger): Promise<void> {

@@ -3,6 +3,7 @@ export * from "./engine";
 export * from "./env";
 export * from "./errors";
 export * from "./executor";
+export * from "./hosts";
 export * from "./labels";
 export * from "./observe";
 export * from "./operations";

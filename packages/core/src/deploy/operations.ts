@@ -1,30 +1,21 @@
-/** Rollback, status, logs and stop: the day-two operations over the same transport. */
-import type { Logger } from "../log";
 import { runScript } from "../remote";
-import { type RemoteHost, SshSession, type SshSessionOptions } from "../ssh/session";
+import type { RemoteHost } from "../ssh/session";
 import type { SshTarget } from "../ssh/target";
 import { runFor } from "./env";
 import { DeployError } from "./errors";
 import { type DeployedInstance, deployedInstance, deployHost, hostScope } from "./executor";
 import { waitHealthy } from "./health";
+import { forEachHost, type HostsRequest, withHosts } from "./hosts";
 import { newDeployId } from "./labels";
 import { HostLock } from "./lock";
-import { observeHost, recordHistory } from "./observe";
+import { observeHost } from "./observe";
 import { healthMode, isServing } from "./planner";
 import { authForImage } from "./registry-auth";
-import {
-  clearIdle,
-  drain,
-  readCanary,
-  routedContainers,
-  routedPort,
-  serversOf,
-  type TrafficPlan,
-  trafficFor,
-} from "./traffic";
+import { historyEntry, switchOver } from "./switch-over";
+import { clearIdle, readCanary, routedContainers, routedPort, type TrafficPlan, trafficFor } from "./traffic";
 import type { AppScope, DeployEnvironment, ObservedContainer, RegistryAuth } from "./types";
 
-export interface OperationRequest {
+export interface OperationRequest extends HostsRequest {
   /**
    * The environment; its env values may still hold `${NAME}` references when
    * `referenceSource` is given — they are resolved when the version to start
@@ -37,8 +28,6 @@ export interface OperationRequest {
   hosts?: SshTarget[];
   /** See HostDeployOptions.hostScope. */
   hostScope?: boolean;
-  ssh: SshSessionOptions;
-  logger: Logger;
 }
 
 /** Lock the environment's app on `host` (observing its containers on the way) for an operation. */
@@ -60,17 +49,9 @@ export async function lockApp(
   return { scope, lock };
 }
 
-/** Run `fn` against every host, one after the other, over one session. */
-async function eachHost<T>(req: OperationRequest, fn: (host: RemoteHost) => Promise<T>): Promise<T[]> {
-  const session = await SshSession.create({ ...req.ssh, logger: req.logger });
-  try {
-    const out: T[] = [];
-    for (const target of req.hosts ?? req.environment.hosts)
-      out.push(await fn(await session.connect(target)));
-    return out;
-  } finally {
-    await session.close();
-  }
+/** The request's hosts, one after the other, over one session. */
+function eachHost<T>(req: OperationRequest, fn: (host: RemoteHost) => Promise<T>): Promise<T[]> {
+  return forEachHost(req, req.hosts ?? req.environment.hosts, fn);
 }
 
 export interface ContainerStatus {
@@ -176,26 +157,26 @@ export async function logs(req: LogsRequest, write: (line: string) => void): Pro
     });
     return;
   }
-  const session = await SshSession.create({ ...req.ssh, logger: req.logger });
-  // Closing the session ends every `docker logs --follow` (their ssh clients lose the master).
-  const stop = () => void session.close();
-  req.signal?.addEventListener("abort", stop, { once: true });
-  try {
-    const followers: Promise<unknown>[] = [];
-    for (const target of req.hosts ?? req.environment.hosts) {
-      if (req.signal?.aborted) break;
-      const host = await session.connect(target);
-      for (const c of await serving(host)) {
-        // Once stopped, what ssh says about the closed connection is not the container's log.
-        const onLine = (line: string) => req.signal?.aborted || write(`${host.name} ${c} | ${line}`);
-        followers.push(host.run(docker(c), { allowFailure: true, onLine }));
+  await withHosts(req, async (session) => {
+    // Closing the session ends every `docker logs --follow` (their ssh clients lose the master).
+    const stop = () => void session.close();
+    req.signal?.addEventListener("abort", stop, { once: true });
+    try {
+      const followers: Promise<unknown>[] = [];
+      for (const target of req.hosts ?? req.environment.hosts) {
+        if (req.signal?.aborted) break;
+        const host = await session.connect(target);
+        for (const c of await serving(host)) {
+          // Once stopped, what ssh says about the closed connection is not the container's log.
+          const onLine = (line: string) => req.signal?.aborted || write(`${host.name} ${c} | ${line}`);
+          followers.push(host.run(docker(c), { allowFailure: true, onLine }));
+        }
       }
+      await Promise.all(followers);
+    } finally {
+      req.signal?.removeEventListener("abort", stop);
     }
-    await Promise.all(followers);
-  } finally {
-    req.signal?.removeEventListener("abort", stop);
-    await session.close();
-  }
+  });
 }
 
 /** Stop every serving container of the app (they stay, stopped, for a later rollback or start). */
@@ -215,11 +196,8 @@ export async function stop(req: OperationRequest & { lockTimeoutMs?: number }): 
       ).containers.filter(isServing);
       // Behind a load balancer they leave the upstream first, then drain.
       const traffic = trafficFor(host, req.environment.deploy, { app, environment: name }, "rolling");
-      if (traffic && serving.length) {
-        await traffic.router.apply([]);
-        await drain(traffic, serving, req.logger);
-      }
-      if (serving.length) await host.run(["docker", "stop", ...serving.map((c) => c.name)]);
+      if (serving.length)
+        await switchOver(host, { traffic, serving: [], leaving: serving, logger: req.logger });
       req.logger.info(`${host.name}: stopped ${serving.length} container(s)`);
       return serving.map((c) => toStatus(host.name, { ...c, state: "exited" }));
     } finally {
@@ -352,23 +330,13 @@ async function restartKept(
       `${host.name}: rollback to ${to} failed, the current version keeps serving: ${health.reason}`,
     );
   }
-  let switchMs: number | undefined;
-  if (traffic) {
-    const t1 = Date.now();
-    await traffic.router.apply(serversOf(group, traffic.address));
-    switchMs = Date.now() - t1;
-    await drain(traffic, serving, req.logger);
-  }
-  if (serving.length)
-    await host.run(["docker", "stop", ...serving.map((c) => c.name)], { allowFailure: true });
-  const entry = {
-    deployId,
-    version: to,
-    digest: group[0]!.digest,
-    image: group[0]!.image,
-    time: new Date().toISOString(),
-  };
-  await recordHistory(host, scope, entry);
+  const switchMs = await switchOver(host, {
+    traffic,
+    serving: group,
+    leaving: serving,
+    record: { scope, entry: historyEntry(deployId, group[0]!) },
+    logger: req.logger,
+  });
   req.logger.info(`${host.name}: rolled back to ${to} in ${Date.now() - t0} ms (kept containers restarted)`);
   return {
     host: host.name,
@@ -421,21 +389,15 @@ async function switchBack(
     );
     if (!health.ok) return undefined;
   }
-  const t0 = Date.now();
-  await t.router.apply(serversOf(group, t.address));
-  const switchMs = Date.now() - t0;
+  const switchMs = (await switchOver(host, {
+    traffic: t,
+    serving: group,
+    leaving: live,
+    afterSwitch: () => clearIdle(host, scope),
+    record: { scope, entry: historyEntry(deployId, group[0]!) },
+    logger: req.logger,
+  }))!;
   req.logger.info(`${host.name}: switched back to ${group[0]!.version} in ${switchMs} ms`);
-  await clearIdle(host, scope);
-  await drain(t, live, req.logger);
-  await host.run(["docker", "stop", ...live.map((c) => c.name)], { allowFailure: true });
-  const entry = {
-    deployId,
-    version: group[0]!.version,
-    digest: group[0]!.digest,
-    image: group[0]!.image,
-    time: new Date().toISOString(),
-  };
-  await recordHistory(host, scope, entry);
   return {
     host: host.name,
     method: "switch",

@@ -5,12 +5,13 @@
  */
 
 import { UsageError } from "../errors";
-import { defaultVersion, requirePinned } from "../image/reference";
+import { checkVersion, defaultVersion, requirePinned } from "../image/reference";
 import type { Logger } from "../log";
-import { SshSession, type SshSessionOptions } from "../ssh/session";
+import type { SshSessionOptions } from "../ssh/session";
 import { describeTarget, type SshTarget } from "../ssh/target";
 import { DeployError } from "./errors";
 import { type DeployedInstance, deployHost, type HostDeployResult } from "./executor";
+import { type OpenHosts, withHosts } from "./hosts";
 import { newDeployId } from "./labels";
 import { describePlan, type HostPlan } from "./planner";
 import { parseStrategy, type Strategy, trafficFor } from "./traffic";
@@ -39,6 +40,8 @@ export interface DeployRequest {
   deployId?: string;
   ssh: SshSessionOptions;
   logger: Logger;
+  /** The host seam (default SSH). */
+  openHosts?: OpenHosts;
 }
 
 export type HostStatus = "deployed" | "unchanged" | "failed" | "not-started" | "planned";
@@ -81,7 +84,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   const ref = requirePinned(req.image);
   const hosts = req.hosts ?? env.hosts;
   if (hosts.length === 0) throw new UsageError(`environment "${env.name}" has no hosts to deploy to`);
-  const version = req.version ?? defaultVersion(req.image)!;
+  const version = checkVersion(req.version ?? defaultVersion(req.image)!);
   const deployId = req.deployId ?? newDeployId();
   const run = { ...env.run, instances: req.instances ?? env.run.instances };
   const maxParallel = Math.max(1, req.maxParallel ?? env.deploy.maxParallel);
@@ -102,9 +105,8 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
     hosts: outcomes,
   });
 
-  const session = await SshSession.create({ ...req.ssh, logger: log });
   let failure: unknown;
-  try {
+  await withHosts(req, async (session) => {
     let next = 0;
     const worker = async () => {
       while (failure === undefined && next < hosts.length) {
@@ -152,9 +154,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
       }
     };
     await Promise.all(Array.from({ length: Math.min(maxParallel, hosts.length) }, worker));
-  } finally {
-    await session.close();
-  }
+  });
 
   const final = report();
   if (failure !== undefined) {

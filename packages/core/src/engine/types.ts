@@ -5,6 +5,7 @@
  * A third engine is a new folder with an object of this type, and one line in engineFor.
  */
 import type { CanaryResult } from "../deploy/canary";
+import type { OpenHosts } from "../deploy/hosts";
 import type { ContainerStatus, RollbackResult } from "../deploy/operations";
 import type { DeployReport } from "../deploy/rollout";
 import type { DeployEnvironment, RegistryAuth } from "../deploy/types";
@@ -33,6 +34,8 @@ export interface EngineRequest {
   /** A deploy lock without heartbeat for this long belongs to a killed deploy (default 30 s). */
   lockStaleMs?: number;
   logger: Logger;
+  /** The host seam of the SSH engine (default: SshSession); tests hand in fake hosts. */
+  openHosts?: OpenHosts;
 }
 
 export interface EngineDeployRequest extends EngineRequest {

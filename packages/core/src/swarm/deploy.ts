@@ -7,7 +7,7 @@ import type { DeployedInstance } from "../deploy/executor";
 import { newDeployId } from "../deploy/labels";
 import { type DeployReport, type DeployRequest, type HostOutcome, RolloutError } from "../deploy/rollout";
 import { UsageError } from "../errors";
-import { defaultVersion, requirePinned } from "../image/reference";
+import { checkVersion, defaultVersion, requirePinned } from "../image/reference";
 import { type ConvergeGoal, converge } from "./converge";
 import { SwarmError } from "./errors";
 import { dockerWithEnv, withManager } from "./manager";
@@ -56,7 +56,7 @@ export async function swarmDeploy(req: SwarmDeployRequest): Promise<DeployReport
       `deploy.strategy ${strategy} is not available with engine swarm: Swarm updates services rolling`,
     );
   }
-  const version = req.version ?? defaultVersion(req.image)!;
+  const version = checkVersion(req.version ?? defaultVersion(req.image)!);
   const deployId = req.deployId ?? newDeployId();
   const swarm = swarmSettings(env);
   const name = serviceName(env.app, env.name);
