@@ -42,7 +42,10 @@ const ok = (stdout = "", exitCode = 0, stderr = ""): ExecResult => ({
 });
 
 let clock = Date.parse("2026-01-01T00:00:00Z");
-const tick = () => new Date((clock += 1000)).toISOString();
+function tick(): string {
+  clock += 1000;
+  return new Date(clock).toISOString();
+}
 
 export class FakeHost implements RemoteHost {
   readonly name: string;
@@ -253,8 +256,10 @@ export class FakeFleet implements HostSession {
 
   host(target: SshTarget): FakeHost {
     const key = describeTarget(target);
-    let h = this.hosts.get(key);
-    if (!h) this.hosts.set(key, (h = new FakeHost(target)));
+    const known = this.hosts.get(key);
+    if (known) return known;
+    const h = new FakeHost(target);
+    this.hosts.set(key, h);
     return h;
   }
 
