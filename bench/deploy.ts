@@ -14,7 +14,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { rollback } from "../packages/core/src/deploy/operations";
+import { rollback } from "../packages/core/src/deploy/rollback";
 import { deploy } from "../packages/core/src/deploy/rollout";
 import type { DeployEnvironment } from "../packages/core/src/deploy/types";
 import { exec } from "../packages/core/src/exec/exec";

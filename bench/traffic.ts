@@ -10,7 +10,7 @@
  */
 import { rmSync } from "node:fs";
 import { abortCanary } from "../packages/core/src/deploy/canary";
-import { rollback } from "../packages/core/src/deploy/operations";
+import { rollback } from "../packages/core/src/deploy/rollback";
 import { deploy } from "../packages/core/src/deploy/rollout";
 import type { Strategy } from "../packages/core/src/deploy/traffic";
 import type { DeployEnvironment } from "../packages/core/src/deploy/types";

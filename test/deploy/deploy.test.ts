@@ -1,5 +1,6 @@
 import { PortRangeError } from "../../packages/core/src/deploy/errors";
-import { logs, rollback, status } from "../../packages/core/src/deploy/operations";
+import { logs, status } from "../../packages/core/src/deploy/operations";
+import { rollback } from "../../packages/core/src/deploy/rollback";
 import { deploy } from "../../packages/core/src/deploy/rollout";
 import { exec } from "../../packages/core/src/exec/exec";
 import { silentLogger } from "../../packages/core/src/log";

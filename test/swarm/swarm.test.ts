@@ -6,6 +6,7 @@
  */
 
 import { RolloutError } from "../../packages/core/src/deploy/rollout";
+import { engineFor } from "../../packages/core/src/engine";
 import { exec } from "../../packages/core/src/exec/exec";
 import { StreamLogger } from "../../packages/core/src/log";
 import {
@@ -14,7 +15,7 @@ import {
   swarmRollback as rollback,
   swarmStatus as status,
 } from "../../packages/core/src/swarm";
-import { serviceName } from "../../packages/core/src/swarm/spec";
+import { serviceName, swarmSettings } from "../../packages/core/src/swarm/spec";
 import { checkServices } from "../support/env";
 import {
   buildApp,
@@ -158,6 +159,27 @@ test("status over SSH: tasks per node with version, health and state", async () 
     expect(row.ports).toHaveLength(1);
     expect(row.host).not.toBe("-");
   }
+});
+
+test("through the engine seam: logs of every task, a canary refused, stop scales to 0 and a deploy brings it back", async () => {
+  const environment = {
+    ...env,
+    deploy: { ...env.deploy, engine: "swarm" as const, swarm: swarmSettings(env) },
+  };
+  const engine = engineFor(environment);
+  expect(engine.name).toBe("swarm");
+  const request = { environment, ssh: {}, logger: quiet };
+  const lines: string[] = [];
+  await engine.logs({ ...request, tail: 5 }, (line) => lines.push(line));
+  expect(lines.length).toBeGreaterThan(0);
+  expect(lines.every((l) => l.startsWith("local docker "))).toBe(true);
+  await expect(engine.promoteCanary(request)).rejects.toThrow(/engine swarm has no canary/);
+
+  const stopped = await engine.stop(request);
+  expect(stopped.map((s) => s.state)).toEqual(["exited", "exited"]);
+  expect(await runningPorts(service)).toEqual([]);
+  await deploy({ ...base, image: images.v2! });
+  expect(await bodies()).toEqual(["v2", "v2"]);
 });
 
 test("removeService takes the service and its secrets away", async () => {

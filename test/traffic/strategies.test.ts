@@ -5,7 +5,8 @@
  * binomial tolerance of load.ts; a failing new version must never be routed.
  */
 import { abortCanary, promoteCanary } from "../../packages/core/src/deploy/canary";
-import { rollback, status } from "../../packages/core/src/deploy/operations";
+import { status } from "../../packages/core/src/deploy/operations";
+import { rollback } from "../../packages/core/src/deploy/rollback";
 import { deploy } from "../../packages/core/src/deploy/rollout";
 import { uniqueName } from "../support/helpers";
 import { type LoadOptions, type LoadResult, shareTolerance, startLoad } from "./load";

@@ -13,9 +13,17 @@ export * from "./merge";
 export * from "./references";
 export * from "./resolve";
 export {
+  type Host,
   parseResolvedDocument,
   RESOLVED_SCHEMA,
+  type ResolvedDeploy,
   type ResolvedDocument,
+  type ResolvedHealth,
+  type ResolvedPort,
+  type ResolvedRouter,
+  type ResolvedRun,
+  type ResolvedSwarm,
+  type ResolvedVolume,
   toResolvedDocument,
 } from "./resolved";
 export * from "./schema";

@@ -28,17 +28,8 @@ import type {
 } from "./schema";
 import { parseDuration, parsePortRange, parseSize } from "./units";
 
-export type {
-  Host,
-  ResolvedDeploy,
-  ResolvedEnvironment,
-  ResolvedHealth,
-  ResolvedPort,
-  ResolvedRouter,
-  ResolvedRun,
-  ResolvedSwarm,
-  ResolvedVolume,
-} from "./resolved";
+/** The resolved environment is defined (and validated) in resolved.ts. */
+export type { ResolvedEnvironment } from "./resolved";
 
 /** The name of the run configuration used when no environment is chosen. */
 export const DEFAULT_ENVIRONMENT = "default";

@@ -3,7 +3,8 @@ import type { DeployEngine, EngineRequest } from "../engine/types";
 import { defaultVersion } from "../image/reference";
 import { abortCanary, promoteCanary } from "./canary";
 import { resolveEnvReferences } from "./env";
-import { logs, type OperationRequest, rollback, status, stop } from "./operations";
+import { logs, type OperationRequest, status, stop } from "./operations";
+import { rollback } from "./rollback";
 import { deploy } from "./rollout";
 
 /** The engine request as the SSH operations take it (they resolve references per version started). */

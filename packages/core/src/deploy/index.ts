@@ -10,6 +10,7 @@ export * from "./operations";
 export * from "./planner";
 export * from "./ports";
 export * from "./registry-auth";
+export * from "./rollback";
 export * from "./rollout";
 export * from "./run-args";
 export * from "./traffic";

@@ -6,7 +6,8 @@
  */
 import type { CanaryResult } from "../deploy/canary";
 import type { OpenHosts } from "../deploy/hosts";
-import type { ContainerStatus, RollbackResult } from "../deploy/operations";
+import type { ContainerStatus } from "../deploy/operations";
+import type { RollbackResult } from "../deploy/rollback";
 import type { DeployReport } from "../deploy/rollout";
 import type { DeployEnvironment, RegistryAuth } from "../deploy/types";
 import type { Logger } from "../log";

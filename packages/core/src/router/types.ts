@@ -4,7 +4,7 @@
  * load balancer serve exactly that set (validated, applied in one step), or
  * leaves the previous set in place and throws.
  */
-import type { ResolvedRouter } from "../config/resolve";
+import type { ResolvedRouter } from "../config/resolved";
 import { PowertrainError } from "../errors";
 
 /** One backend in the upstream set. */

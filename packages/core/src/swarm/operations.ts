@@ -1,5 +1,6 @@
 /** Rollback, status, logs, stop and removal of a Swarm service: the SSH engine's day-two operations. */
-import type { ContainerStatus, RollbackResult } from "../deploy/operations";
+import type { ContainerStatus } from "../deploy/operations";
+import type { RollbackResult } from "../deploy/rollback";
 import type { Logger } from "../log";
 import type { SshSessionOptions } from "../ssh/session";
 import type { SshTarget } from "../ssh/target";

@@ -6,7 +6,8 @@
  * environment (filled from our stdin), so they never show on a command line.
  */
 import { createHash } from "node:crypto";
-import { type ResolvedSwarm, SWARM_DEFAULTS } from "../config/resolve";
+import { SWARM_DEFAULTS } from "../config/resolve";
+import type { ResolvedSwarm } from "../config/resolved";
 import { LABEL } from "../deploy/labels";
 import type { DeployEnvironment, DeployHealth, DeployRunConfig } from "../deploy/types";
 import { shellCommand, shellQuote } from "../exec/quote";
