@@ -36,14 +36,14 @@ describe("sshArgs", () => {
     expect(args).toContain("ControlPath=/tmp/x/c0");
   });
 
-  test("target last, options before it", () => {
+  test("target last, after --, options before it", () => {
     const args = sshArgs(
       { host: "h", user: "u", port: 2222, jump: "bastion" },
       { ...base, identityFile: "/k", knownHostsFile: "/kh" },
     );
-    expect(args.slice(-5)).toEqual(["-p", "2222", "-l", "u", "h"]);
-    expect(args.slice(-9, -7)).toEqual(["-i", "/k"]);
-    expect(args[args.length - 6]).toMatch(/^ProxyCommand=ssh /);
+    expect(args.slice(-6)).toEqual(["-p", "2222", "-l", "u", "--", "h"]);
+    expect(args.slice(-10, -8)).toEqual(["-i", "/k"]);
+    expect(args[args.length - 7]).toMatch(/^ProxyCommand=ssh /);
     expect(args).toContain("UserKnownHostsFile=/kh");
     expect(args).not.toContain("-J");
   });
@@ -56,17 +56,17 @@ describe("jump hosts", () => {
     [
       "bastion",
       { knownHostsFile: "/kh", identityFile: "/k" },
-      `ssh ${checked} -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/kh -i /k bastion -W '[%h]:%p'`,
+      `ssh ${checked} -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/kh -i /k -W '[%h]:%p' -- bastion`,
     ],
     [
       "ops@bastion:2200",
       { insecureIgnoreHostKey: true },
-      `ssh ${checked} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -p 2200 -l ops bastion -W '[%h]:%p'`,
+      `ssh ${checked} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -W '[%h]:%p' -p 2200 -l ops -- bastion`,
     ],
     [
       "bastion",
       { knownHostsFile: "/tmp/100% sure/kh" },
-      `ssh ${checked} -o StrictHostKeyChecking=yes -o 'UserKnownHostsFile=/tmp/100%% sure/kh' bastion -W '[%h]:%p'`,
+      `ssh ${checked} -o StrictHostKeyChecking=yes -o 'UserKnownHostsFile=/tmp/100%% sure/kh' -W '[%h]:%p' -- bastion`,
     ],
   ])(
     "%s %j: our checks for the jump host too, quoted for the shell, %% for a literal %",
@@ -78,14 +78,14 @@ describe("jump hosts", () => {
   test("a chain: the first hop's command inside the last hop's, its %-tokens kept for the inner ssh", () => {
     const cmd = proxyCommand(parseJumps("j1,u@j2"), base);
     expect(cmd.startsWith("ssh ")).toBe(true);
-    expect(cmd).toContain(`j1 -W '\\''[%%h]:%%p'\\'''`);
-    expect(cmd.endsWith(" -l u j2 -W '[%h]:%p'")).toBe(true);
+    expect(cmd).toContain(`-W '\\''[%%h]:%%p'\\'' -- j1`);
+    expect(cmd.endsWith(" -W '[%h]:%p' -l u -- j2")).toBe(true);
   });
 
   test("the jump host's messages go to a file (ssh discards them with ControlPersist)", () => {
     const args = sshArgs({ host: "h", jump: "bastion" }, { ...base, jumpLog: "/tmp/50% a/j.log" });
     expect(args.find((a) => a.startsWith("ProxyCommand="))).toMatch(
-      / -W '\[%h\]:%p' 2>>'\/tmp\/50%% a\/j\.log'$/,
+      / -W '\[%h\]:%p' -- bastion 2>>'\/tmp\/50%% a\/j\.log'$/,
     );
   });
 

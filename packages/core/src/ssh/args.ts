@@ -68,7 +68,8 @@ function destination(target: SshTarget): string[] {
   const args: string[] = [];
   if (target.port) args.push("-p", String(target.port));
   if (target.user) args.push("-l", target.user);
-  args.push(target.host);
+  // After "--" nothing is an option: a host named "-oProxyCommand=…" can only fail to resolve.
+  args.push("--", target.host);
   return args;
 }
 
@@ -88,6 +89,8 @@ export function proxyCommand(jumps: SshTarget[], o: SshArgsOptions): string {
   const last = jumps[jumps.length - 1]!;
   const before = jumps.slice(0, -1);
   const inner = before.length ? ["-o", `ProxyCommand=${proxyCommand(before, o)}`] : [];
-  const command = shellCommand(["ssh", ...checkedConnection(o), ...inner, ...destination(last)]);
-  return `${command.replace(/%/g, "%%")} -W '[%h]:%p'`;
+  const options = shellCommand(["ssh", ...checkedConnection(o), ...inner]);
+  const target = shellCommand(destination(last));
+  // -W before the destination: after its "--" it would be a remote command.
+  return `${options.replace(/%/g, "%%")} -W '[%h]:%p' ${target.replace(/%/g, "%%")}`;
 }

@@ -187,7 +187,7 @@ export class SshConnection implements RemoteHost {
   }
 
   async close(): Promise<void> {
-    await exec("ssh", ["-o", `ControlPath=${this.controlPath}`, "-O", "exit", this.target.host], {
+    await exec("ssh", ["-o", `ControlPath=${this.controlPath}`, "-O", "exit", "--", this.target.host], {
       allowFailure: true,
     });
   }

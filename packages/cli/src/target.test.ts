@@ -1,0 +1,64 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { parseConfig, resolveEnvironment, StreamLogger, toResolvedDocument } from "@powertrain/core";
+import { main } from "./main";
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks = { out: "", err: "" };
+  out.on("data", (c) => (chunks.out += c));
+  err.on("data", (c) => (chunks.err += c));
+  const code = await main(["node", "powertrain", ...args], { out, logger: new StreamLogger(err) });
+  return { code, ...chunks };
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "pt-cli-target-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const resolved = (patch: (d: { hosts: { host: string }[] }) => void) => {
+  const env = resolveEnvironment(
+    parseConfig("name: shop\nenvironments: { prod: { hosts: [h1] } }\n", "p.yml"),
+    "prod",
+  );
+  const doc = JSON.parse(JSON.stringify(toResolvedDocument(env)));
+  patch(doc);
+  const file = join(dir, "r.json");
+  writeFileSync(file, JSON.stringify(doc));
+  return file;
+};
+
+test.each(["ps", "logs", "stop", "rollback", "abort-canary"])(
+  "%s --resolved with a host that is an ssh option: exit 2, nothing runs",
+  async (command) => {
+    const pwned = join(dir, "pwned");
+    const file = resolved((d) => {
+      d.hosts[0]!.host = `-oProxyCommand=touch ${pwned}`;
+    });
+    const { code, err } = await run(command, "-e", "prod", "--resolved", file);
+    expect(code).toBe(2);
+    expect(err).toMatch(/hosts\.0\.host: expected a host name or address/);
+    expect(existsSync(pwned)).toBe(false);
+  },
+);
+
+test("deploy --resolved of another environment: exit 2, naming both", async () => {
+  const file = resolved(() => {});
+  const image = `127.0.0.1:5000/shop:1@sha256:${"a".repeat(64)}`;
+  const { code, err } = await run("deploy", image, "-e", "dev", "--resolved", file);
+  expect(code).toBe(2);
+  expect(err).toMatch(/is the resolved environment "prod", not "dev"/);
+});
+
+test("deploy of an image reference that is an option: exit 2 before any host", async () => {
+  const file = resolved(() => {});
+  const hostile = `-oProxyCommand=x@sha256:${"a".repeat(64)}`;
+  const { code, err } = await run("deploy", "-e", "prod", "--resolved", file, "--", hostile);
+  expect(code).toBe(2);
+  expect(err).toMatch(/invalid image reference "-oProxyCommand=x@sha256:a+"/);
+});

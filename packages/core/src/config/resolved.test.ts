@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, isUserError } from "../errors";
+import { loadEnvironment } from "./environment-source";
+import { parseConfig } from "./load";
+import { resolveEnvironment } from "./resolve";
+import { parseResolvedDocument, RESOLVED_SCHEMA, toResolvedDocument } from "./resolved";
+
+const env = resolveEnvironment(
+  parseConfig(
+    `name: shop
+run: { ports: ["8000-8099:8080"], env: { TOKEN: "\${TOKEN}" }, health: { http: /healthz } }
+environments:
+  prod: { hosts: [deploy@prod1:2222], deploy: { strategy: blue-green, router: { type: nginx } } }
+`,
+    "powertrain.yml",
+  ),
+  "prod",
+);
+const doc = (patch: (d: Record<string, unknown>) => void = () => {}) => {
+  const d = JSON.parse(JSON.stringify(toResolvedDocument(env))) as Record<string, unknown>;
+  patch(d);
+  return JSON.stringify(d);
+};
+const problems = (text: string): string[] => {
+  try {
+    parseResolvedDocument(text, "r.json");
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  throw new Error("expected a ConfigError");
+};
+
+test("a document extract-config writes reads back as the same environment", () => {
+  expect(JSON.parse(doc()).schema).toBe(RESOLVED_SCHEMA);
+  expect(parseResolvedDocument(doc(), "r.json")).toEqual(env);
+});
+
+test.each([
+  [
+    "a host that is an ssh option",
+    (d: any) => (d.hosts[0].host = "-oProxyCommand=touch pwned"),
+    /^hosts\.0\.host: /,
+  ],
+  ["a user with a space", (d: any) => (d.hosts[0].user = "a b"), /^hosts\.0\.user: /],
+  ["an env name that is shell text", (d: any) => (d.run.env["X;touch y"] = "1"), /^run\.env\.X;touch y: /],
+  ["an unknown key", (d: any) => (d.deploy.surprise = 1), /deploy: .*surprise/i],
+  ["a port out of range", (d: any) => (d.run.ports[0].container = 70000), /^run\.ports\.0\.container: /],
+  ["an unknown strategy", (d: any) => (d.deploy.strategy = "yolo"), /^deploy\.strategy: /],
+  ["no schema tag", (d: any) => delete d.schema, /^schema: no schema field/],
+  [
+    "another schema",
+    (d: any) => (d.schema = "powertrain/resolved-environment/v9"),
+    /^schema: schema "powertrain\/resolved-environment\/v9"/,
+  ],
+] as const)("refused, naming the field: %s", (_, patch, expected) => {
+  expect(problems(doc(patch)).join("\n")).toMatch(expected);
+});
+
+test("an env named __proto__ is dropped, never made a prototype", () => {
+  const text = doc().replace('"env":{', '"env":{"__proto__":{"polluted":"yes"},');
+  const parsed = parseResolvedDocument(text, "r.json");
+  expect(Object.keys(parsed.run.env)).toEqual(["TOKEN"]);
+  expect((parsed.run.env as Record<string, unknown>).polluted).toBeUndefined();
+});
+
+test("not JSON at all is a config error too", () => {
+  expect(problems("{ nope")[0]).toMatch(/^: not JSON/);
+});
+
+describe("loadEnvironment", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pt-resolved-"));
+
+  test("reads inline JSON and files, and checks the environment asked for", async () => {
+    const file = join(dir, "r.json");
+    writeFileSync(file, doc());
+    await expect(loadEnvironment({ environment: "prod", resolved: file })).resolves.toEqual(env);
+    await expect(loadEnvironment({ environment: "prod", resolved: doc() })).resolves.toEqual(env);
+    const other = loadEnvironment({ environment: "dev", resolved: file });
+    await expect(other).rejects.toThrow(/is the resolved environment "prod", not "dev"/);
+  });
+
+  test("a missing file is a usage error", async () => {
+    const err = await loadEnvironment({ environment: "prod", resolved: join(dir, "nope.json") }).catch(
+      (e) => e,
+    );
+    expect(isUserError(err)).toBe(true);
+    expect((err as Error).message).toMatch(/cannot read .*nope\.json: ENOENT/);
+  });
+
+  test("without a document, powertrain.yml is resolved", async () => {
+    const file = join(dir, "powertrain.yml");
+    writeFileSync(file, "name: shop\nenvironments: { dev: { hosts: [h1] } }\n");
+    const loaded = await loadEnvironment({ environment: "dev", configFile: file });
+    expect(loaded.hosts).toEqual([{ host: "h1" }]);
+  });
+});
