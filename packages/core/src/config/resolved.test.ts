@@ -23,6 +23,9 @@ const doc = (patch: (d: Record<string, unknown>) => void = () => {}) => {
   patch(d);
   return JSON.stringify(d);
 };
+// biome-ignore lint/suspicious/noExplicitAny: a document patched field by field, as a hostile writer would
+type Doc = any;
+
 const problems = (text: string): string[] => {
   try {
     parseResolvedDocument(text, "r.json");
@@ -38,24 +41,64 @@ test("a document extract-config writes reads back as the same environment", () =
   expect(parseResolvedDocument(doc(), "r.json")).toEqual(env);
 });
 
-test.each([
+test.each<[string, (d: Doc) => void, RegExp]>([
   [
     "a host that is an ssh option",
-    (d: any) => (d.hosts[0].host = "-oProxyCommand=touch pwned"),
+    (d) => {
+      d.hosts[0].host = "-oProxyCommand=touch pwned";
+    },
     /^hosts\.0\.host: /,
   ],
-  ["a user with a space", (d: any) => (d.hosts[0].user = "a b"), /^hosts\.0\.user: /],
-  ["an env name that is shell text", (d: any) => (d.run.env["X;touch y"] = "1"), /^run\.env\.X;touch y: /],
-  ["an unknown key", (d: any) => (d.deploy.surprise = 1), /deploy: .*surprise/i],
-  ["a port out of range", (d: any) => (d.run.ports[0].container = 70000), /^run\.ports\.0\.container: /],
-  ["an unknown strategy", (d: any) => (d.deploy.strategy = "yolo"), /^deploy\.strategy: /],
-  ["no schema tag", (d: any) => delete d.schema, /^schema: no schema field/],
+  [
+    "a user with a space",
+    (d) => {
+      d.hosts[0].user = "a b";
+    },
+    /^hosts\.0\.user: /,
+  ],
+  [
+    "an env name that is shell text",
+    (d) => {
+      d.run.env["X;touch y"] = "1";
+    },
+    /^run\.env\.X;touch y: /,
+  ],
+  [
+    "an unknown key",
+    (d) => {
+      d.deploy.surprise = 1;
+    },
+    /deploy: .*surprise/i,
+  ],
+  [
+    "a port out of range",
+    (d) => {
+      d.run.ports[0].container = 70000;
+    },
+    /^run\.ports\.0\.container: /,
+  ],
+  [
+    "an unknown strategy",
+    (d) => {
+      d.deploy.strategy = "yolo";
+    },
+    /^deploy\.strategy: /,
+  ],
+  [
+    "no schema tag",
+    (d) => {
+      delete d.schema;
+    },
+    /^schema: no schema field/,
+  ],
   [
     "another schema",
-    (d: any) => (d.schema = "powertrain/resolved-environment/v9"),
+    (d) => {
+      d.schema = "powertrain/resolved-environment/v9";
+    },
     /^schema: schema "powertrain\/resolved-environment\/v9"/,
   ],
-] as const)("refused, naming the field: %s", (_, patch, expected) => {
+])("refused, naming the field: %s", (_, patch, expected) => {
   expect(problems(doc(patch)).join("\n")).toMatch(expected);
 });
 
