@@ -195,7 +195,7 @@ test("test-result attestations: stored under .att, verified with the key; failur
         failed: 2,
         skipped: 0,
         durationMs: 5,
-        failures: [{ name: "renders", message: "expected 1", details: "" }],
+        failures: [{ name: "renders", message: "expected 1" }],
       },
     }),
   });

@@ -2,6 +2,8 @@ export * from "./cosign-key";
 export * from "./errors";
 export * from "./format";
 export * from "./keys";
+export * from "./policy";
+export * from "./publish";
 export * from "./sign";
 export * from "./store";
 export * from "./test-results";

@@ -3,7 +3,8 @@
  * digest, as an in-toto predicate. Built from the JUnit summary (build/tests.ts)
  * and CI facts; checked by the `tests` requirement of a verify policy.
  */
-import type { TestSummary } from "../build/tests";
+import type { TestFailure, TestSummary } from "../build/tests";
+import { UsageError } from "../errors";
 import { POWERTRAIN_VERSION } from "../version/powertrain";
 import { VerificationError } from "./errors";
 import type { StoredAttestation } from "./verify";
@@ -27,8 +28,10 @@ export interface TestResultsPredicate {
 }
 
 export interface TestResultsFacts {
-  summary: Pick<TestSummary, "total" | "passed" | "failed" | "skipped" | "durationMs"> &
-    Partial<Pick<TestSummary, "failures" | "reports">>;
+  summary: Pick<TestSummary, "total" | "passed" | "failed" | "skipped" | "durationMs"> & {
+    failures?: Pick<TestFailure, "name" | "message" | "location">[];
+    reports?: string[];
+  };
   testStageImageId?: string;
   commit?: string;
   buildNumber?: number;
@@ -104,4 +107,68 @@ export function requirePassedTests(
     throw new VerificationError("tests-failed", `${where}: no test passed (${t.total} recorded)`);
   }
   return latest;
+}
+
+/**
+ * What the build hands publish about its tests (the build action's
+ * `test-report` output, `powertrain sign --attest-tests FILE`): counts,
+ * failures, reports and the test stage image, as JSON.
+ */
+export interface TestReport {
+  total: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  durationMs: number;
+  failures: { name: string; message: string; location?: { file: string; line?: number } }[];
+  reports: string[];
+  /** The test stage image (local reference) the tests ran in. */
+  testImage?: string;
+  /** Its image id, when known. */
+  testImageId?: string;
+}
+
+export function testReportOf(summary: TestSummary, testImage?: string, testImageId?: string): TestReport {
+  return {
+    total: summary.total,
+    passed: summary.passed,
+    failed: summary.failed,
+    skipped: summary.skipped,
+    durationMs: summary.durationMs,
+    failures: summary.failures.slice(0, MAX_FAILURES).map((f) => ({
+      name: f.name,
+      message: f.message.slice(0, 500),
+      ...(f.location ? { location: { file: f.location.file, line: f.location.line } } : {}),
+    })),
+    reports: summary.reports,
+    ...(testImage ? { testImage } : {}),
+    ...(testImageId ? { testImageId } : {}),
+  };
+}
+
+/** Parse a test report; `source` names it in errors (an input name, a file). */
+export function parseTestReport(text: string, source: string): TestReport {
+  let json: Partial<TestReport>;
+  try {
+    json = JSON.parse(text) as Partial<TestReport>;
+  } catch {
+    throw new UsageError(`${source}: not JSON (expected the build's test-report output)`);
+  }
+  const counts = ["total", "passed", "failed", "skipped"] as const;
+  for (const k of counts) {
+    if (!Number.isInteger(json[k]) || (json[k] as number) < 0) {
+      throw new UsageError(`${source}: "${k}" must be a count (expected the build's test-report output)`);
+    }
+  }
+  return {
+    total: json.total!,
+    passed: json.passed!,
+    failed: json.failed!,
+    skipped: json.skipped!,
+    durationMs: Number(json.durationMs) || 0,
+    failures: Array.isArray(json.failures) ? json.failures : [],
+    reports: Array.isArray(json.reports) ? json.reports : [],
+    ...(json.testImage ? { testImage: json.testImage } : {}),
+    ...(json.testImageId ? { testImageId: json.testImageId } : {}),
+  };
 }
