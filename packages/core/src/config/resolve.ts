@@ -122,6 +122,8 @@ export interface ResolvedDeploy {
   engine?: "ssh" | "swarm";
   /** Swarm service settings, defaults applied; present when engine is swarm or deploy.swarm is set. */
   swarm?: ResolvedSwarm;
+  /** deploy.verify: what the image must carry; `require` defaults to [signature]. Key as written. */
+  verify?: { key: string; require: ("signature" | "tests")[] };
 }
 
 /** How a Swarm service is updated and rolled back (see swarm/). */
@@ -400,6 +402,14 @@ function resolveDeploy(deploy: DeploySettings): ResolvedDeploy {
         : parseDuration(deploy["lock-timeout"]),
     ...resolveTraffic(deploy),
     ...resolveEngine(deploy),
+    ...(deploy.verify
+      ? {
+          verify: {
+            key: deploy.verify.key,
+            require: [...new Set(deploy.verify.require ?? ["signature" as const])],
+          },
+        }
+      : {}),
   };
 }
 

@@ -50,6 +50,8 @@ export async function verifyImage(options: VerifyImageOptions): Promise<Verifica
   const require = options.require?.length ? [...new Set(options.require)] : ["signature" as const];
   const image = `${client.registry}/${repository}@${digest}`;
   const parts = [`key ${key.keyId.slice(0, 19)}…`];
+  // One after the other: a fresh client learns the registry's auth scheme on its first request,
+  // and concurrent first requests would both be challenged.
   if (require.includes("signature")) await verifySignature({ client, repository, digest, key });
   let tests: TestResultsPredicate | undefined;
   if (require.includes("tests")) {
@@ -147,4 +149,28 @@ export function expandKeyReference(key: string, env: NodeJS.ProcessEnv): string 
 
 function defaultClient(registry: string, logger: Logger, env: NodeJS.ProcessEnv): Promise<RegistryClient> {
   return registryClientFor(registry, logger, { env });
+}
+
+/**
+ * The policy a deploy enforces: the deploy side's (the workflow's inputs or
+ * the deploy checkout's powertrain.yml), tightened — never loosened — by the
+ * copy baked into the image: its `require` items are added, its key is never
+ * used (an image must not choose who may sign it, nor switch its check off).
+ * Without a deploy-side policy the image's own is not trusted and nothing is
+ * enforced; `ignored` says so, for a warning.
+ */
+export function effectivePolicy(
+  deploySide: VerifyPolicy | undefined,
+  imageSide: VerifyPolicy | undefined,
+): { policy?: VerifyPolicy; ignored?: string } {
+  if (!deploySide) {
+    return imageSide
+      ? {
+          ignored:
+            "the image's own deploy.verify is not enforced: the key must come from the deploy side (the workflow or the deploy checkout's powertrain.yml)",
+        }
+      : {};
+  }
+  const require = [...new Set([...(deploySide.require ?? ["signature"]), ...(imageSide?.require ?? [])])];
+  return { policy: { key: deploySide.key, require } };
 }

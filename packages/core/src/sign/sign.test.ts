@@ -1,7 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
+import { parseConfig } from "../config/load";
+import { resolveEnvironment } from "../config/resolve";
 import { encryptCosignKey } from "./cosign-key";
 import { cosignTag, payloadDigest, preAuthEncoding, simpleSigningPayload } from "./format";
 import { parsePrivateKey, parsePublicKey, pemBlocks, readKeySource } from "./keys";
+import { effectivePolicy, expandKeyReference, type VerifyPolicy } from "./policy";
 import {
   describeTests,
   requirePassedTests,
@@ -101,4 +104,53 @@ test.each([
 ])("requirePassedTests %#", (attestations, refusal) => {
   if (refusal) expect(() => requirePassedTests("img", attestations)).toThrow(refusal);
   else expect(describeTests(requirePassedTests("img", attestations))).toBe("tests 10/10 passed");
+});
+
+test.each([
+  ["no policy anywhere", undefined, undefined, undefined, false],
+  ["only the image's: not trusted", undefined, { key: "img.pub", require: ["tests"] }, undefined, true],
+  [
+    "deploy side alone, default signature",
+    { key: "d.pub" },
+    undefined,
+    { key: "d.pub", require: ["signature"] },
+    false,
+  ],
+  [
+    "the image adds tests, its key is ignored",
+    { key: "d.pub", require: ["signature"] },
+    { key: "img.pub", require: ["tests"] },
+    { key: "d.pub", require: ["signature", "tests"] },
+    false,
+  ],
+] as const)("effectivePolicy: %s", (_name, deploySide, imageSide, expected, ignored) => {
+  const r = effectivePolicy(deploySide as VerifyPolicy | undefined, imageSide as VerifyPolicy | undefined);
+  expect(r.policy).toEqual(expected);
+  expect(Boolean(r.ignored)).toBe(ignored);
+});
+
+test("expandKeyReference: ${NAME} from the environment, anything else as written", () => {
+  expect(expandKeyReference("${KEY}", { KEY: "-----BEGIN PUBLIC KEY-----" })).toBe(
+    "-----BEGIN PUBLIC KEY-----",
+  );
+  expect(expandKeyReference("keys/cosign.pub", {})).toBe("keys/cosign.pub");
+  expect(() => expandKeyReference("${KEY}", {})).toThrow(/KEY is not set/);
+});
+
+test("deploy.verify resolves per environment; require defaults to [signature]; bad items are config errors", () => {
+  const config = parseConfig(
+    'name: a\ndeploy:\n  verify: { key: keys/cosign.pub }\nenvironments:\n  prod:\n    deploy:\n      verify: { key: "${PUB}", require: [signature, tests] }\n',
+    "powertrain.yml",
+  );
+  expect(resolveEnvironment(config, undefined).deploy.verify).toEqual({
+    key: "keys/cosign.pub",
+    require: ["signature"],
+  });
+  expect(resolveEnvironment(config, "prod").deploy.verify).toEqual({
+    key: "${PUB}",
+    require: ["signature", "tests"],
+  });
+  expect(() =>
+    parseConfig("name: a\ndeploy:\n  verify: { key: k, require: [provenance] }\n", "p.yml"),
+  ).toThrow(/deploy.verify.require/);
 });

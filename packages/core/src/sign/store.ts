@@ -6,6 +6,7 @@
  */
 import type { RegistryClient } from "../registry/client";
 import { sha256 } from "../registry/client";
+import { RegistryError } from "../registry/errors";
 import {
   type CosignDescriptor,
   cosignTag,
@@ -46,8 +47,15 @@ async function readCosignManifest(
   kind: Kind,
 ): Promise<SignatureManifest | undefined> {
   const tag = cosignTag(digest, kind);
-  if (!(await client.manifestExists(repository, tag))) return undefined;
-  const { raw } = await client.getManifest(repository, tag);
+  // One GET, not HEAD + GET: this is on every verified deploy's path.
+  const raw = await client.getManifest(repository, tag).then(
+    (m) => m.raw,
+    (err: unknown) => {
+      if (err instanceof RegistryError && err.kind === "not-found") return undefined;
+      throw err;
+    },
+  );
+  if (!raw) return undefined;
   const manifest = JSON.parse(raw.toString("utf8")) as SignatureManifest;
   return Array.isArray(manifest.layers) ? manifest : undefined;
 }
