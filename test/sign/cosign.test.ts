@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { exec } from "../../packages/core/src/exec/exec";
 import type { RegistryClient } from "../../packages/core/src/registry/client";
+import { copyTrust } from "../../packages/core/src/sign/copy";
 import { loadSigningKey, loadVerifyingKey } from "../../packages/core/src/sign/keys";
 import { attestImage, signImage } from "../../packages/core/src/sign/sign";
 import {
@@ -182,4 +183,30 @@ test("attestations both ways: cosign verify-attestation reads powertrain's, powe
   });
   expect(read.map((a) => a.verified)).toEqual([true]);
   expect(() => requirePassedTests(ref(other), read)).toThrow("tests failed: 1 of 4");
+});
+
+test("after copyTrust into another repository, cosign verifies the promoted digest there too", async () => {
+  const to = `${repository}-release`;
+  const digest = await pushTinyImage(client, repository, "promoted, cosign checks");
+  await signImage({
+    client,
+    repository,
+    digest,
+    key: await loadSigningKey(join(dir, "cosign.key"), PASSWORD),
+  });
+  const image = await client.getManifest(repository, digest);
+  const m = image.manifest as { config: { digest: string }; layers: { digest: string }[] };
+  for (const d of [m.config.digest, ...m.layers.map((l) => l.digest)])
+    await client.copyBlob(repository, to, d);
+  await client.putManifest(to, "1.0", image.raw, image.mediaType);
+  await copyTrust({ client, from: repository, to, digest });
+  const verified = await cosign([
+    "verify",
+    "--key",
+    join(dir, "cosign.pub"),
+    "--insecure-ignore-tlog",
+    ...OFFLINE,
+    `${registry}/${to}@${digest}`,
+  ]);
+  expect(verified.exitCode).toBe(0);
 });

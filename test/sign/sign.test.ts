@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { exec } from "../../packages/core/src/exec/exec";
 import type { RegistryClient } from "../../packages/core/src/registry/client";
+import { copyTrust } from "../../packages/core/src/sign/copy";
 import { encryptCosignKey } from "../../packages/core/src/sign/cosign-key";
 import { VerificationError } from "../../packages/core/src/sign/errors";
 import { cosignTag, OCI_MANIFEST, SIGNATURE_ANNOTATION } from "../../packages/core/src/sign/format";
@@ -225,4 +226,38 @@ test("test-result attestations: stored under .att, verified with the key; failur
   const unverified = await readAttestations({ client, repository: repo, digest: passed, key: stranger });
   expect(unverified[0]!.verified).toBe(false);
   expect(() => requirePassedTests("img", unverified)).toThrow(/no test-result attestation/);
+});
+
+test("promotion across repositories keeps verification passing once copyTrust carries .sig and .att", async () => {
+  const from = `${repository}-promote-src`;
+  const to = `${repository}-promote-dst`;
+  const digest = await pushTinyImage(client, from, "promoted");
+  await signImage({ client, repository: from, digest, key });
+  await attestImage({
+    client,
+    repository: from,
+    digest,
+    key,
+    predicateType: TEST_RESULTS_PREDICATE,
+    predicate: testResultsPredicate({
+      summary: { total: 1, passed: 1, failed: 0, skipped: 0, durationMs: 1 },
+    }),
+  });
+  // The image itself promoted by digest (what promote does: blobs, then the same manifest bytes).
+  const image = await client.getManifest(from, digest);
+  const m = image.manifest as { config: { digest: string }; layers: { digest: string }[] };
+  for (const d of [m.config.digest, ...m.layers.map((l) => l.digest)]) await client.copyBlob(from, to, d);
+  await client.putManifest(to, "1.0", image.raw, image.mediaType);
+
+  const verifying = await loadVerifyingKey(publicKey);
+  await expect(verifySignature({ client, repository: to, digest, key: verifying })).rejects.toMatchObject({
+    reason: "no-signature",
+  });
+  expect(await copyTrust({ client, from, to, digest })).toEqual([
+    cosignTag(digest, "sig"),
+    cosignTag(digest, "att"),
+  ]);
+  await verifySignature({ client, repository: to, digest, key: verifying });
+  const atts = await readAttestations({ client, repository: to, digest, key: verifying });
+  expect(requirePassedTests(to, atts).tests.passed).toBe(1);
 });

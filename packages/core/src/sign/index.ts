@@ -1,3 +1,4 @@
+export * from "./copy";
 export * from "./cosign-key";
 export * from "./errors";
 export * from "./format";
