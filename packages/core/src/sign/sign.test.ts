@@ -7,6 +7,7 @@ import { parsePrivateKey, parsePublicKey, pemBlocks, readKeySource } from "./key
 import { effectivePolicy, expandKeyReference, type VerifyPolicy } from "./policy";
 import {
   describeTests,
+  parseTestReport,
   requirePassedTests,
   TEST_RESULTS_PREDICATE,
   testResultsPredicate,
@@ -153,4 +154,15 @@ test("deploy.verify resolves per environment; require defaults to [signature]; b
   expect(() =>
     parseConfig("name: a\ndeploy:\n  verify: { key: k, require: [provenance] }\n", "p.yml"),
   ).toThrow(/deploy.verify.require/);
+});
+
+test.each([
+  ['{"total":3,"passed":2,"failed":1,"skipped":0}', { total: 3, failed: 1, failures: [], reports: [] }],
+  ['{"total":3,"passed":3,"failed":0,"skipped":0,"testImage":"app:test"}', { testImage: "app:test" }],
+  ["nope", /not JSON/],
+  ['{"total":-1,"passed":0,"failed":0,"skipped":0}', /"total" must be a count/],
+  ['{"passed":1}', /"total" must be a count/],
+])("parseTestReport %#", (text, expected) => {
+  if (expected instanceof RegExp) expect(() => parseTestReport(text, "input")).toThrow(expected);
+  else expect(parseTestReport(text, "input")).toMatchObject(expected);
 });
