@@ -89,6 +89,13 @@ test("a passing build sets the outputs and writes the job summary", async () => 
   expect(run.outputs["image-id"]).toMatch(/^sha256:[0-9a-f]{64}$/);
   expect(Number(run.outputs.size)).toBeGreaterThan(100_000_000);
   expect(JSON.parse(run.outputs.tests!)).toEqual({ passed: 3, failed: 0, skipped: 1 });
+  // What publish's test-result attestation records (its test-report input).
+  expect(JSON.parse(run.outputs["test-report"]!)).toMatchObject({
+    total: 4,
+    passed: 3,
+    failed: 0,
+    skipped: 1,
+  });
   expect(JSON.parse(run.outputs.config!)).toMatchObject({
     name: "pt-build-fixture-passing",
     run: { ports: ["8080"] },

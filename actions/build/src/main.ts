@@ -13,6 +13,7 @@ import {
   type PartialBuild,
   runBuild,
   type TestSummary,
+  testReportOf,
 } from "@powertrain/core";
 import { writeBuildSummary } from "./summary";
 
@@ -70,6 +71,7 @@ async function report(
 ): Promise<void> {
   if (build.tests) {
     actions.setOutput("tests", JSON.stringify(testCounts(build.tests)));
+    actions.setOutput("test-report", JSON.stringify(testReportOf(build.tests, build.testImage)));
     annotate(build.tests, logger);
   }
   if (summary) await writeBuildSummary(actions.summary, build, failure);

@@ -17,6 +17,7 @@ import {
   UsageError,
 } from "@powertrain/core";
 import { publishMetadata, publishOutputs, summaryRows } from "./outputs";
+import { signAfterPush, signInputs, signOutputs, signSummaryRows } from "./sign";
 
 export const inputs = {
   config: { kind: "string", default: "powertrain.yml" },
@@ -27,6 +28,7 @@ export const inputs = {
   tags: { kind: "list" },
   username: { kind: "string" },
   password: { kind: "string", secret: true },
+  ...signInputs,
 } as const;
 
 const DOCKER_CONFIG_STATE = "docker-config";
@@ -72,10 +74,14 @@ export async function main(ctx: ActionContext): Promise<void> {
     });
     const metadata = publishMetadata(result, meta);
     for (const [name, value] of Object.entries(publishOutputs(metadata))) actions.setOutput(name, value);
+    const signed = await signAfterPush(input, result, meta, ctx.logger, credentials);
+    for (const [name, value] of Object.entries(signOutputs(signed))) actions.setOutput(name, value);
     await actions.summary
       .addHeading("powertrain publish", 3)
       .addTable(
-        summaryRows(metadata).map((row, i) => (i === 0 ? row.map((data) => ({ data, header: true })) : row)),
+        [...summaryRows(metadata), ...signSummaryRows(signed)].map((row, i) =>
+          i === 0 ? row.map((data) => ({ data, header: true })) : row,
+        ),
       )
       .write();
   } finally {

@@ -12,6 +12,7 @@ export * from "./log";
 export * from "./publish";
 export * from "./registry";
 export * from "./router";
+export * from "./sign";
 export * from "./ssh";
 export * from "./swarm";
 export * from "./version";

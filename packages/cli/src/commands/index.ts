@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliContext } from "../context";
 import { registerAbortCanary } from "./abort-canary";
+import { registerAttestations } from "./attestations";
 import { registerBuild } from "./build";
 import { registerDeploy } from "./deploy";
 import { registerExtractConfig } from "./extract-config";
@@ -14,8 +15,10 @@ import { registerPromoteCanary } from "./promote-canary";
 import { registerPs } from "./ps";
 import { registerPublish } from "./publish";
 import { registerRollback } from "./rollback";
+import { registerSign } from "./sign";
 import { registerStop } from "./stop";
 import { registerValidate } from "./validate";
+import { registerVerify } from "./verify";
 
 /** Every subcommand registers itself here; one file per command under commands/. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -25,6 +28,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerBuild(program, ctx);
   registerPublish(program, ctx);
   registerPromote(program, ctx);
+  registerSign(program, ctx);
+  registerVerify(program, ctx);
+  registerAttestations(program, ctx);
   registerImages(program, ctx);
   registerFind(program, ctx);
   registerExtractConfig(program, ctx);

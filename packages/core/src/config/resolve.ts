@@ -239,6 +239,14 @@ function resolveDeploy(deploy: DeploySettings): ResolvedDeploy {
         : parseDuration(deploy["lock-timeout"]),
     ...resolveTraffic(deploy),
     ...resolveEngine(deploy),
+    ...(deploy.verify
+      ? {
+          verify: {
+            key: deploy.verify.key,
+            require: [...new Set(deploy.verify.require ?? ["signature" as const])],
+          },
+        }
+      : {}),
   };
 }
 

@@ -165,6 +165,10 @@ export const ResolvedDeploy = z.strictObject({
   engine: z.enum(["ssh", "swarm"]).optional(),
   /** Swarm service settings, defaults applied; present when engine is swarm or deploy.swarm is set. */
   swarm: ResolvedSwarm.optional(),
+  /** deploy.verify: what the image must carry; `require` defaults to [signature]. Key as written. */
+  verify: z
+    .strictObject({ key: z.string().min(1), require: z.array(z.enum(["signature", "tests"])) })
+    .optional(),
 });
 
 /** A Docker host reached over SSH. */

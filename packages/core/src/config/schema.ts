@@ -260,6 +260,25 @@ export const SwarmSettings = z.strictObject({
     }),
 });
 
+/**
+ * What an image must carry before it is deployed (see docs/signing.md). Enforced from the deploy
+ * side's configuration: the copy baked into the image can add requirements, never choose the key.
+ */
+export const VerifySettings = z.strictObject({
+  key: z.string().min(1).meta({
+    description:
+      "Public key the image must be signed with: a file path, PEM text, or ${NAME} read from the deploy step's environment.",
+  }),
+  require: z
+    .array(z.enum(["signature", "tests"]))
+    .min(1)
+    .optional()
+    .meta({
+      description:
+        "signature: a cosign signature of the digest by the key (default); tests: a signed test-result attestation with every test passed.",
+    }),
+});
+
 export const DeploySettings = z.strictObject({
   strategy: z.enum(["rolling", "blue-green", "canary"]).optional(),
   "max-parallel": z.int().positive().optional().meta({ description: "Hosts deployed at once." }),
@@ -310,6 +329,9 @@ export const DeploySettings = z.strictObject({
       }),
     })
     .optional(),
+  verify: VerifySettings.optional().meta({
+    description: "Signature and test results required before any host is touched (docs/signing.md).",
+  }),
 });
 
 export const Environment = z.strictObject({

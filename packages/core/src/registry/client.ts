@@ -270,6 +270,39 @@ export class RegistryClient {
     return res.status === 200;
   }
 
+  /**
+   * Upload a small in-memory blob (a signature payload, a config) in one
+   * monolithic POST + PUT `?digest=`; returns its digest. Skips the upload when it is already there.
+   */
+  async putBlob(repository: string, data: Buffer): Promise<string> {
+    const digest = sha256(data);
+    if (await this.blobExists(repository, digest)) return digest;
+    const start = await this.send({
+      method: "POST",
+      path: `/v2/${repository}/blobs/uploads/`,
+      repository,
+      scopes: [scope(repository, "pull,push")],
+      ok: [202],
+    });
+    await this.read(start);
+    const location = header(start, "location");
+    if (!location)
+      throw this.error("protocol", `upload to ${repository} started without a Location`, repository);
+    const url = new URL(location, this.base);
+    url.searchParams.set("digest", digest);
+    const res = await this.send({
+      method: "PUT",
+      path: url.toString(),
+      repository,
+      scopes: [scope(repository, "pull,push")],
+      headers: { "content-type": "application/octet-stream" },
+      body: data,
+      ok: [201],
+    });
+    await this.read(res);
+    return digest;
+  }
+
   /** Store `raw` as a manifest under `reference`; returns the digest the registry computed. */
   async putManifest(repository: string, reference: string, raw: Buffer, mediaType: string): Promise<string> {
     const res = await this.send({
