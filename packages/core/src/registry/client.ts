@@ -7,7 +7,6 @@
  */
 import { Readable } from "node:stream";
 import { type Logger, silentLogger } from "../log";
-import { parseLinkNext } from "./challenge";
 import type { Credentials } from "./credentials";
 import { digestLike, isDigest, sha256 } from "./digest";
 import { DEFAULT_LIMITS, type RegistryLimits } from "./limits";
@@ -21,6 +20,7 @@ import {
   parseManifest,
   pickPlatform,
 } from "./manifest";
+import { paginate } from "./pages";
 import { DEFAULT_TRANSPORT, header, RegistryTransport, type Response } from "./transport";
 
 export interface RegistryClientOptions {
@@ -119,69 +119,23 @@ export class RegistryClient {
   /** Every tag of `repository`, following `Link` pagination; `pageSize` sets `?n=`. */
   async listTags(repository: string, pageSize?: number): Promise<string[]> {
     const first = `/v2/${repository}/tags/list${pageSize ? `?n=${pageSize}` : ""}`;
-    return this.paginate(first, "tags", repository, [scope(repository, "pull")]);
+    return paginate(this.http, this.limits.pages, {
+      first,
+      key: "tags",
+      repository,
+      scopes: [scope(repository, "pull")],
+    });
   }
 
   /** Every repository in the registry (`/v2/_catalog`), following `Link` pagination. */
   async listRepositories(pageSize?: number): Promise<string[]> {
     const first = `/v2/_catalog${pageSize ? `?n=${pageSize}` : ""}`;
-    return this.paginate(first, "repositories", "", ["registry:catalog:*"]);
-  }
-
-  /**
-   * Pages stay on the registry's origin, never repeat, and stop at the page
-   * cap: a registry cannot send this client elsewhere nor keep it forever.
-   */
-  private async paginate(
-    first: string,
-    key: string,
-    repository: string,
-    scopes: string[],
-  ): Promise<string[]> {
-    const items: string[] = [];
-    const seen = new Set<string>();
-    let path: string | undefined = first;
-    while (path) {
-      const url: URL = new URL(this.http.url(path));
-      seen.add(url.toString());
-      if (seen.size > this.limits.pages) {
-        throw this.http.error(
-          "protocol",
-          `registry ${this.registry} kept sending next pages for ${repository || "the catalog"}; stopped after ${this.limits.pages}`,
-          repository,
-        );
-      }
-      const res = await this.http.send({ method: "GET", path, repository, scopes, ok: [200] });
-      const json = parseJson(
-        await this.http.read(res, this.limits.listBytes, "a list page", repository),
-      ) as Record<string, string[] | null>;
-      if (!json)
-        throw this.http.error(
-          "protocol",
-          `registry ${this.registry} sent a list page that is not JSON`,
-          repository,
-        );
-      items.push(...(json[key] ?? []));
-      const link = parseLinkNext(header(res, "link"));
-      if (!link) break;
-      const next: URL = new URL(link, url);
-      if (next.origin !== this.http.origin) {
-        throw this.http.error(
-          "protocol",
-          `registry ${this.registry} sent a next page on another origin (${next.origin}); refusing to follow it`,
-          repository,
-        );
-      }
-      if (seen.has(next.toString())) {
-        throw this.http.error(
-          "protocol",
-          `registry ${this.registry} sent a next page it already sent (${next.pathname}${next.search}); refusing to loop`,
-          repository,
-        );
-      }
-      path = next.toString();
-    }
-    return items;
+    return paginate(this.http, this.limits.pages, {
+      first,
+      key: "repositories",
+      repository: "",
+      scopes: ["registry:catalog:*"],
+    });
   }
 
   /**
@@ -452,14 +406,6 @@ export class RegistryClient {
 
 function scope(repository: string, actions: string): string {
   return `repository:${repository}:${actions}`;
-}
-
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString("utf8"));
-  } catch {
-    return undefined;
-  }
 }
 
 export { sha256 } from "./digest";

@@ -15,6 +15,7 @@ import type { Logger } from "../log";
 import { parseWwwAuthenticate } from "./challenge";
 import type { Credentials } from "./credentials";
 import { RegistryError, type RegistryErrorKind } from "./errors";
+import { basic, describe, errorText, header, NETWORK_CODES, scopeKey } from "./http-util";
 import { BodyTooLarge, DEFAULT_LIMITS, type RegistryLimits, readCapped } from "./limits";
 import { parseRetryAfter } from "./retry-after";
 import { fetchToken, type TokenRealm } from "./token";
@@ -61,21 +62,6 @@ export interface Response {
   url: string;
 }
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EAI_AGAIN",
-  "ENOTFOUND",
-  "EHOSTUNREACH",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "UND_ERR_CLOSED",
-]);
-
 export class RegistryTransport {
   bytesReceived = 0;
   requests = 0;
@@ -86,13 +72,18 @@ export class RegistryTransport {
   private realm?: TokenRealm;
   private readonly tokens = new Map<string, { token: string; expires: number }>();
 
+  readonly registry: string;
+  readonly limits: RegistryLimits;
+
   constructor(private readonly o: TransportOptions) {
     this.origin = new URL(o.base).origin;
+    this.registry = o.registry;
+    this.limits = o.limits;
     this.dispatcher = new Agent({
       headersTimeout: o.timeoutMs,
       bodyTimeout: o.timeoutMs,
       // A private CA is added to the public roots: a registry redirecting blobs to a CDN still works.
-      connect: o.caFile ? { ca: [...rootCertificates, readFileSync(o.caFile, "utf8")] } : undefined,
+      connect: o.caFile ? { ca: trustedCas(o.caFile) } : undefined,
     }).compose(interceptors.redirect({ maxRedirections: 5 }));
   }
 
@@ -394,6 +385,11 @@ export class RegistryTransport {
   }
 }
 
+/** The public roots plus a private CA file: added, never replacing them (a blob redirect to a CDN must still verify). */
+export function trustedCas(caFile: string): string[] {
+  return [...rootCertificates, readFileSync(caFile, "utf8")];
+}
+
 export const DEFAULT_TRANSPORT = {
   attempts: 4,
   retryDelayMs: 300,
@@ -403,31 +399,4 @@ export const DEFAULT_TRANSPORT = {
   limits: DEFAULT_LIMITS,
 };
 
-function scopeKey(scopes: string[]): string {
-  return [...scopes].sort().join(" ");
-}
-
-export function basic(creds: Credentials): string {
-  return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString("base64")}`;
-}
-
-export function header(res: Pick<Response, "headers">, name: string): string | undefined {
-  const v = res.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-export function describe(call: Pick<Call, "method" | "path">): string {
-  const path = call.path.replace(/^https?:\/\/[^/]+/, "").replace(/\?.*$/, "");
-  return `${call.method} ${path}`;
-}
-
-/** The first error message of a distribution error body, for context. */
-function errorText(body: string): string {
-  try {
-    const json = JSON.parse(body) as { errors?: { message?: string }[] };
-    const message = json.errors?.[0]?.message;
-    return message ? `: ${message}` : "";
-  } catch {
-    return "";
-  }
-}
+export { header } from "./http-util";
