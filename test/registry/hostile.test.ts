@@ -14,6 +14,7 @@ import { parseReference } from "../../packages/core/src/registry/reference";
 import {
   type Behaviour,
   type HostileRegistry,
+  REFRESH_TOKEN,
   REPOSITORY,
   startHostileRegistry,
   TAG,
@@ -164,6 +165,27 @@ describe("credentials go to the registry and the realm it names, nowhere else", 
       expect.stringMatching(/^\/token\?service=hostile&scope=repository%3Ateam%2Fapp%3Apull/),
     ]);
     expectCredentialsStayedHome({ realmAllowed: true });
+  });
+
+  test("an identity token (docker's identitytoken) is traded at the realm by the OAuth2 refresh grant", async () => {
+    const c = client(
+      { auth: "bearer" },
+      { credentials: { username: "<token>", password: REFRESH_TOKEN, identityToken: true } },
+    );
+    expect((await c.getManifest(REPOSITORY, TAG)).digest).toBe(fixture.image.digest);
+    const post = fixture.received.find((r) => r.path === "/token");
+    expect(post).toMatchObject({ method: "POST", authorization: undefined });
+    const form = new URLSearchParams(post?.body);
+    expect(Object.fromEntries(form)).toEqual({
+      grant_type: "refresh_token",
+      client_id: "powertrain",
+      service: "hostile",
+      scope: `repository:${REPOSITORY}:pull`,
+      refresh_token: REFRESH_TOKEN,
+    });
+    expect(fixture.received.filter((r) => r.origin === "registry").at(-1)?.authorization).toBe(
+      `Bearer ${TOKEN}`,
+    );
   });
 
   test("a realm over plain HTTP on a non-loopback host is refused before anything is sent to it", async () => {

@@ -16,6 +16,8 @@ export const REPOSITORY = "team/app";
 export const TAG = "1";
 export const USER = { username: "hostile-user", password: "pw-that-must-stay-home" };
 export const TOKEN = "bearer-token-from-the-realm";
+/** The refresh token an `identitytoken` login holds; the realm trades it for TOKEN (OAuth2 refresh grant). */
+export const REFRESH_TOKEN = "refresh-token-from-docker-login";
 
 export interface Behaviour {
   /** How the registry origin wants to be authenticated. */
@@ -49,6 +51,8 @@ export interface Received {
   method: string;
   path: string;
   authorization?: string;
+  /** The request body (token POSTs). */
+  body: string;
 }
 
 export interface HostileRegistry {
@@ -120,15 +124,21 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
 
   const handler = (origin: Received["origin"]) => (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://x");
-    received.push({
+    const entry: Received = {
       origin,
       method: req.method ?? "",
       path: url.pathname + url.search,
       authorization: req.headers.authorization,
+      body: "",
+    };
+    received.push(entry);
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => {
+      if (chunks.length < 16) chunks.push(c);
     });
-    req.resume();
     req.on("end", () => {
-      if (origin === "other") return other(url, req, res);
+      entry.body = url.pathname === "/token" ? Buffer.concat(chunks).toString("utf8") : "";
+      if (origin === "other") return other(url, req, res, entry.body);
       return registry(url, req, res);
     });
   };
@@ -161,7 +171,7 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
     pump();
   };
 
-  const other = (url: URL, req: IncomingMessage, res: ServerResponse) => {
+  const other = (url: URL, req: IncomingMessage, res: ServerResponse, body: string) => {
     if (url.pathname === "/token") {
       if (behaviour.huge === "token") return streamHuge(res, 200, "application/json");
       if (tokenFailed < (behaviour.tokenFailures ?? 0)) {
@@ -169,6 +179,16 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
         return send(res, 503, "token service warming up");
       }
       const expected = `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString("base64")}`;
+      const form = new URLSearchParams(body);
+      const refreshed =
+        req.method === "POST" &&
+        form.get("grant_type") === "refresh_token" &&
+        form.get("refresh_token") === REFRESH_TOKEN;
+      if (refreshed) {
+        return send(res, 200, JSON.stringify({ access_token: TOKEN, expires_in: 300 }), {
+          "content-type": "application/json",
+        });
+      }
       if (req.headers.authorization !== expected) return send(res, 401, '{"errors":[{"message":"bad"}]}');
       return send(res, 200, JSON.stringify({ token: TOKEN, expires_in: 300 }), {
         "content-type": "application/json",
