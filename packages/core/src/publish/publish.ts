@@ -183,8 +183,13 @@ async function pushWithRetries(
     const kind = classifyPushError(output);
     const details = { registry: options.registry, repository: options.repository, user };
     if (kind === "auth") {
+      // "denied" is a login that worked but may not push here; anything else is a failed login.
+      const denied =
+        /requested access to the resource is denied|\bdenied:|insufficient_scope|\b403\b|forbidden/i.test(
+          output,
+        );
       throw new RegistryError(
-        `authentication failed for ${user ?? "the current docker login"} at ${options.registry}/${options.repository}`,
+        `${denied ? "access denied (no push right)" : "authentication failed"} for ${user ?? "the current docker login"} at ${options.registry}/${options.repository}`,
         { ...details, kind: "auth" },
         {
           hint: "check the registry user and password (or token) and that the user may push to this repository",

@@ -157,7 +157,9 @@ export class RegistryTransport {
           { status: 429 },
         );
       }
-      if (res.status === 401 || res.status === 403) throw this.authError(call.repository, res.status);
+      if (res.status === 401 || res.status === 403) {
+        throw this.authError(call.repository, res.status, header(res, "www-authenticate"));
+      }
       if (res.status === 404) {
         throw this.error(
           "not-found",
@@ -350,12 +352,19 @@ export class RegistryTransport {
     );
   }
 
-  authError(repository: string, status: number): RegistryError {
+  /**
+   * A 401 whose challenge says `insufficient_scope` (a valid token without the rights) is
+   * "access denied", naming the scope the registry wanted — not a wrong password.
+   */
+  authError(repository: string, status: number, challenge?: string): RegistryError {
     const user = this.o.credentials?.username;
     const who = user ? `for ${user}` : "(no credentials given)";
-    const what = status === 403 ? "access denied" : "authentication failed";
+    const parsed = challenge ? parseWwwAuthenticate(challenge) : undefined;
+    const insufficient = parsed?.params.error === "insufficient_scope";
+    const what = status === 403 || insufficient ? "access denied" : "authentication failed";
+    const wanted = insufficient && parsed?.params.scope ? ` (it needs ${parsed.params.scope})` : "";
     return new RegistryError(
-      `${what} ${who} at ${this.o.registry}/${repository}`,
+      `${what} ${who} at ${this.o.registry}/${repository}${wanted}`,
       { kind: "auth", registry: this.o.registry, repository, user, status },
       {
         hint: user
