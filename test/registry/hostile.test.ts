@@ -196,6 +196,15 @@ describe("credentials go to the registry and the realm it names, nowhere else", 
     expect(fixture.received.map((r) => r.origin)).toEqual(["registry"]);
   });
 
+  test("a blob redirected to another origin (a CDN) is fetched there without the Authorization header", async () => {
+    const c = client({ auth: "basic", redirectBlobs: true });
+    const raw = await c.getBlob(REPOSITORY, fixture.image.configDigest);
+    expect(JSON.parse(raw.toString()).config.Labels).toEqual({ "org.example.which": "approved" });
+    expect(fixture.received.filter((r) => r.origin === "other")).toEqual([
+      expect.objectContaining({ path: `/cdn/${fixture.image.configDigest}`, authorization: undefined }),
+    ]);
+  });
+
   test("an upload Location on another origin gets the blob but no Authorization", async () => {
     const c = client({ auth: "basic", uploadElsewhere: true });
     // The fixture refuses the mount (202): the client streams the blob to the Location.

@@ -40,6 +40,8 @@ export interface Behaviour {
   huge?: "manifest" | "config" | "error" | "token";
   /** Answer this many 429s (with Retry-After, if set) before serving. */
   rateLimit?: { count: number; retryAfter?: string };
+  /** Blob GETs are redirected to the other origin (as to a CDN), which serves them. */
+  redirectBlobs?: boolean;
   /** The token service answers 503 this many times first. */
   tokenFailures?: number;
   /** The upload Location points at the other origin. */
@@ -195,6 +197,7 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
       });
     }
     if (req.method === "PUT" && url.pathname.startsWith("/uploads/")) return send(res, 201, "");
+    if (url.pathname === `/cdn/${good.configDigest}`) return send(res, 200, good.config);
     if (url.pathname.startsWith("/v2/")) {
       return send(res, 200, JSON.stringify({ name: REPOSITORY, tags: ["from-elsewhere"] }), {
         "content-type": "application/json",
@@ -250,6 +253,9 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
     const [, , kind, ref] = m;
     if (kind === "tags") return tags(url, res);
     if (kind === "blobs") {
+      if (ref === good.configDigest && behaviour.redirectBlobs) {
+        return send(res, 307, "", { location: `${addresses.other}/cdn/${ref}` });
+      }
       if (ref === good.configDigest) {
         if (behaviour.huge === "config") return streamHuge(res, 200, "application/octet-stream");
         return send(res, 200, behaviour.swapConfig ? evil.config : good.config);
