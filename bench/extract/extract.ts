@@ -3,7 +3,10 @@
  * got at its config: `docker pull`, `docker create`, `docker cp` the file out,
  * `docker rm`. Builds a ~100 MB image (a layer of random bytes), pushes it to
  * the test registry (./scripts/setup), times both ways and prints time and
- * bytes transferred for each and the ratio. Cleans up what it made.
+ * bytes transferred for each and the ratio. The same image is also pushed to
+ * the token-auth registry (setup's 127.0.0.1:5210) and extract-config timed
+ * there with its pull-only user — a Bearer challenge and a token per run —
+ * next to the basic-auth figure (target: within 1.2×). Cleans up what it made.
  *
  *   bench/extract/run [--size-mb 100] [--runs 3]
  */
@@ -49,6 +52,9 @@ async function main(): Promise<void> {
   const client = new RegistryClient({ registry: env.registry.host, credentials });
   const login = await dockerLogin(env.registry.host, credentials, silentLogger);
   let digest: string | undefined;
+  const token = env.tokenRegistry;
+  const tokenTagged = token ? `${token.host}/${repository}:1` : undefined;
+  let tokenDigest: string | undefined;
   try {
     log(`building a ${sizeMb} MB image and pushing it to ${env.registry.host}…`);
     await buildImage(env.images.busybox, local, sizeMb << 20);
@@ -62,15 +68,32 @@ async function main(): Promise<void> {
       logger: silentLogger,
     });
     digest = published.digest;
+    if (token) {
+      log(`pushing it to the token registry ${token.host} too…`);
+      tokenDigest = (
+        await publishImage({
+          localImage: local,
+          registry: token.host,
+          repository,
+          version: "1",
+          credentials: token.users.push,
+          logger: silentLogger,
+        })
+      ).digest;
+      await exec("docker", ["image", "rm", tokenTagged!]);
+    }
     await exec("docker", ["image", "rm", local, tagged]);
     const pullBytes = await bytesToPull(client, repository, digest, env.images.busybox);
 
     const fast: Sample[] = [];
     const slow: Sample[] = [];
+    const viaToken: Sample[] = [];
     for (let i = 0; i < runs; i++) {
       fast.push(await viaRegistry(tagged, credentials));
       slow.push(await viaPull(tagged, login.configDir, pullBytes));
-      log(`run ${i + 1}/${runs}: registry ${fmt(fast.at(-1)!)}, pull ${fmt(slow.at(-1)!)}`);
+      if (token) viaToken.push(await viaRegistry(tokenTagged!, token.users.pull));
+      const t = token ? `, token registry ${fmt(viaToken.at(-1)!)}` : "";
+      log(`run ${i + 1}/${runs}: registry ${fmt(fast.at(-1)!)}, pull ${fmt(slow.at(-1)!)}${t}`);
     }
     const f = median(fast);
     const s = median(slow);
@@ -80,8 +103,19 @@ async function main(): Promise<void> {
     console.log(
       `  ratio: ${(s.ms / f.ms).toFixed(1)}× faster, ${(s.bytes / f.bytes).toFixed(0)}× fewer bytes`,
     );
-    const ok = s.ms / f.ms >= 10 && f.bytes < 100 * 1024;
+    let ok = s.ms / f.ms >= 10 && f.bytes < 100 * 1024;
     console.log(`  targets (≥10× faster, <100 KB): ${ok ? "met" : "NOT met"}`);
+    if (token) {
+      const t = median(viaToken);
+      const ratio = t.ms / f.ms;
+      console.log(`  token-auth registry (pull-only user)  ${fmt(t)}`);
+      console.log(
+        `  token vs basic auth: ${ratio.toFixed(2)}× (target ≤ 1.2×): ${ratio <= 1.2 ? "met" : "NOT met"}`,
+      );
+      ok &&= ratio <= 1.2;
+    } else {
+      console.log("  token-auth registry: not in the test env (run ./scripts/setup)");
+    }
     if (!ok) process.exitCode = 1;
   } finally {
     await exec(
@@ -93,6 +127,12 @@ async function main(): Promise<void> {
     );
     if (digest) await client.deleteManifest(repository, digest).catch(() => {});
     await client.close();
+    if (token && tokenDigest) {
+      const tokenClient = new RegistryClient({ registry: token.host, credentials: token.users.push });
+      await tokenClient.deleteManifest(repository, tokenDigest).catch(() => {});
+      await tokenClient.close();
+      await exec("docker", ["image", "rm", "--force", tokenTagged!], { allowFailure: true });
+    }
     await login.dispose();
   }
 }

@@ -19,7 +19,14 @@ write_test_env() {
     PT_NGINX_CONF "$NGINX_CONF"
     PT_NGINX_CONF_DIR "$NGINX_CONF_DIR"
     PT_NGINX_BIN "$NGINX_BIN"
+    PT_TOKEN_REGISTRY "$TOKEN_REGISTRY_ADDR"
+    PT_TOKEN_REALM "$TOKEN_REALM"
   )
+  local user
+  for user in "${TOKEN_USERS[@]}"; do
+    # pt-push → PT_TOKEN_PUSH_PASSWORD (the user name is the suffix).
+    pairs+=("PT_TOKEN_$(tr 'a-z-' 'A-Z_' <<<"${user#pt-}")_PASSWORD" "$(token_password "$user")")
+  done
   local content="# Written by ./scripts/setup for the integration tests; do not edit." i
   for ((i = 0; i < ${#pairs[@]}; i += 2)); do
     content+=$'\n'"${pairs[i]}=$(sh_quote "${pairs[i + 1]}")"

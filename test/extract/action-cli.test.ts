@@ -116,6 +116,8 @@ function cli() {
 test("powertrain extract-config --json prints the outputs, writes config.json and the files into --out", async () => {
   process.env.POWERTRAIN_REGISTRY_USER = credentials().username;
   process.env.POWERTRAIN_REGISTRY_PASSWORD = credentials().password;
+  // The variables belong to one registry; an image elsewhere would get none (docs/registry.md).
+  process.env.POWERTRAIN_REGISTRY = testEnv().registry.host;
   const out = join(tempDir("pt-test-extract-cli-"), "out");
   const { program, stdout } = cli();
   await program.parseAsync(

@@ -49,12 +49,14 @@ afterAll(async () => {
     registry,
     credentials: { username: env.registry.user, password: env.registry.password },
   });
-  const digest = await client.manifestDigest(repository, "5-1234567").catch(() => undefined);
-  if (digest) await client.deleteManifest(repository, digest).catch(() => undefined);
+  for (const tag of ["5-1234567", "6-auths"]) {
+    const digest = await client.manifestDigest(repository, tag).catch(() => undefined);
+    if (digest) await client.deleteManifest(repository, digest).catch(() => undefined);
+  }
   await client.close();
   await dockerRmi([
     localImage,
-    ...["5-1234567", "latest", "feature-a"].map((t) => `${registry}/${repository}:${t}`),
+    ...["5-1234567", "latest", "feature-a", "6-auths"].map((t) => `${registry}/${repository}:${t}`),
   ]);
 });
 
@@ -126,4 +128,32 @@ test("a username without a password is a usage error", async () => {
   await expect(main({ logger: recordingLogger() })).rejects.toThrow(
     'inputs "username" and "password" go together',
   );
+});
+
+test("registry-auths: the entry for the target registry logs in; docker's own login is not needed", async () => {
+  const files = { output: join(dir, "output-auths"), state: join(dir, "state-auths") };
+  for (const f of Object.values(files)) writeFileSync(f, "");
+  const emptyDockerConfig = join(dir, "empty-docker-config");
+  mkdirSync(emptyDockerConfig, { recursive: true });
+  Object.assign(process.env, {
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    RUNNER_TEMP: dir,
+    DOCKER_CONFIG: emptyDockerConfig,
+    INPUT_CONFIG: join(dir, "absent.yml"),
+    INPUT_IMAGE: localImage,
+    INPUT_REGISTRY: registry,
+    INPUT_REPOSITORY: repository,
+    INPUT_VERSION: "6-auths",
+    "INPUT_REGISTRY-AUTHS": JSON.stringify({
+      "other.example": { username: "nobody", password: "not-this-one" },
+      [registry]: { username: env.registry.user, password: env.registry.password },
+    }),
+  });
+  const logger = recordingLogger();
+  await main({ logger });
+  const outputs = readOutputs(files.output);
+  expect(outputs.image).toBe(`${registry}/${repository}@${outputs.digest}`);
+  expect(readOutputs(files.state)["docker-config"]).toBeTruthy();
+  expect(logger.raw.join("\n")).not.toContain(env.registry.password);
 });

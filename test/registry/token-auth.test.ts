@@ -127,7 +127,7 @@ test("a wrong password: one clear error, no retry storm", async () => {
 test("anonymous access gets a token without rights and a clear error", async () => {
   const client = new RegistryClient({ registry });
   await expect(client.listTags(repository)).rejects.toThrow(
-    `authentication failed (no credentials given) at ${registry}/${repository}`,
+    `access denied (no credentials given) at ${registry}/${repository} (it needs repository:${repository}:pull)`,
   );
   expect(client.requests).toBeLessThanOrEqual(3);
   await client.close();

@@ -14,7 +14,19 @@ export interface TestEnv {
   images: { busybox: string; node: string };
   /** nginx run by the deploy user on 127.0.0.1 (traffic tests); absent in an env file from before it. */
   nginx?: { port: number; conf: string; confDir: string; binary: string };
+  /**
+   * The registry with `auth: token` (scripts/lib/token-registry.sh) and its users: push (pull+push
+   * everywhere), pull (pull only), promoter (pull snapshot/*, push release/*), short (tokens die early).
+   * Absent in an env file from before it.
+   */
+  tokenRegistry?: {
+    host: string;
+    realm: string;
+    users: Record<TokenUser, { username: string; password: string }>;
+  };
 }
+
+export type TokenUser = "push" | "pull" | "promoter" | "short";
 
 const SETUP_HINT = "run ./scripts/setup";
 const REPO_ROOT = resolve(__dirname, "../..");
@@ -61,6 +73,17 @@ export function testEnv(): TestEnv {
       conf: get("PT_NGINX_CONF"),
       confDir: get("PT_NGINX_CONF_DIR"),
       binary: get("PT_NGINX_BIN"),
+    };
+  }
+  if (vars.PT_TOKEN_REGISTRY) {
+    const user = (name: TokenUser) => ({
+      username: `pt-${name}`,
+      password: get(`PT_TOKEN_${name.toUpperCase()}_PASSWORD`),
+    });
+    env.tokenRegistry = {
+      host: vars.PT_TOKEN_REGISTRY,
+      realm: get("PT_TOKEN_REALM"),
+      users: { push: user("push"), pull: user("pull"), promoter: user("promoter"), short: user("short") },
     };
   }
   if (!Number.isInteger(env.ssh.port))

@@ -14,6 +14,9 @@ import {
   extractConfig,
   extractFiles,
   type FileTarget,
+  parseReference,
+  parseRegistryAuths,
+  pullCredentialsFor,
   UsageError,
 } from "@powertrain/core";
 import { writeExtractSummary } from "./summary";
@@ -25,6 +28,8 @@ export const inputs = {
   platform: { kind: "string", default: "linux/amd64" },
   username: { kind: "string" },
   password: { kind: "string", secret: true },
+  registry: { kind: "string" },
+  "registry-auths": { kind: "string", secret: true },
   files: { kind: "list" },
   "files-dir": { kind: "string", default: "powertrain-files" },
   summary: { kind: "boolean", default: true },
@@ -38,13 +43,17 @@ export async function main(ctx: ActionContext): Promise<void> {
       `input "source": expected one of ${EXTRACT_SOURCES.join(", ")}, got "${input.source}"`,
     );
   }
-  const credentials = credentialsFrom(input.username, input.password);
+  const explicit = credentialsFrom(input.username, input.password);
+  const registryAuths = parseRegistryAuths(input["registry-auths"] ?? "", 'input "registry-auths"');
+  const registry = input.registry || undefined;
   const result = await extractConfig({
     image: input.image,
     environment: input.environment,
     source,
     platform: input.platform,
-    credentials,
+    credentials: explicit,
+    registry,
+    registryAuths,
     logger: ctx.logger,
   });
   const json = JSON.stringify(result.config);
@@ -56,6 +65,7 @@ export async function main(ctx: ActionContext): Promise<void> {
 
   let files: FileTarget[] = [];
   if (input.files.length > 0) {
+    const credentials = await filesCredentials(input.image, explicit, registry, registryAuths);
     files = await ctx.logger.group(`extract ${input.files.length} file(s) from ${result.image}`, () =>
       extractFiles(result.image, input.files, input["files-dir"], { logger: ctx.logger, credentials }),
     );
@@ -72,6 +82,29 @@ export async function main(ctx: ActionContext): Promise<void> {
 }
 
 export async function post(_ctx: ActionContext): Promise<void> {}
+
+/** The credential a pull for `files` may use: the one for the image's own registry, if any. */
+async function filesCredentials(
+  image: string,
+  explicit: Credentials | undefined,
+  registry: string | undefined,
+  registryAuths: ReturnType<typeof parseRegistryAuths>,
+): Promise<Credentials | undefined> {
+  let host: string;
+  try {
+    host = parseReference(image).registry;
+  } catch {
+    return undefined; // an image ID: nothing to pull
+  }
+  const home = registry ?? host;
+  const found = await pullCredentialsFor(host, {
+    explicit: explicit ? { registry: home, credentials: explicit } : undefined,
+    registryAuths,
+    configuredRegistry: registry,
+    dockerConfig: false,
+  });
+  return found ? { username: found.username, password: found.password } : undefined;
+}
 
 /** Both or neither: a user without a password is a mistake worth one clear line. */
 export function credentialsFrom(username?: string, password?: string): Credentials | undefined {

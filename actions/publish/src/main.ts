@@ -9,10 +9,12 @@ import { type ActionContext, readInputs } from "@powertrain/action-kit";
 import {
   ciMetadata,
   dockerLogin,
+  parseRegistryAuths,
   publishImage,
   publishTags,
   publishTarget,
   readPublishConfig,
+  registryCredentialsFor,
   removeDockerConfig,
   UsageError,
 } from "@powertrain/core";
@@ -28,6 +30,7 @@ export const inputs = {
   tags: { kind: "list" },
   username: { kind: "string" },
   password: { kind: "string", secret: true },
+  "registry-auths": { kind: "string", secret: true },
   ...signInputs,
 } as const;
 
@@ -39,8 +42,9 @@ export async function main(ctx: ActionContext): Promise<void> {
   if (Boolean(input.username) !== Boolean(input.password)) {
     throw new UsageError('inputs "username" and "password" go together: give both or neither');
   }
-  const credentials =
+  const explicit =
     input.username && input.password ? { username: input.username, password: input.password } : undefined;
+  const registryAuths = parseRegistryAuths(input["registry-auths"] ?? "", 'input "registry-auths"');
 
   const config = await readPublishConfig(input.config);
   const target = publishTarget(
@@ -51,6 +55,18 @@ export async function main(ctx: ActionContext): Promise<void> {
   const meta = await ciMetadata();
   const { version, tags } = publishTags(config, meta, input.version, input.tags);
 
+  // Explicit, listed or POWERTRAIN_REGISTRY_USER/PASSWORD credentials for the target registry
+  // log in to a docker config of our own; without any, the runner's docker login pushes.
+  const credentials = (
+    await registryCredentialsFor(target.registry, {
+      explicit: explicit ? { registry: target.registry, credentials: explicit } : undefined,
+      registryAuths,
+      configuredRegistry: target.registry,
+      dockerConfig: false,
+      logger: ctx.logger,
+    })
+  )?.credentials;
+  if (credentials) ctx.logger.mask(credentials.password);
   let dockerConfig: string | undefined;
   if (credentials) {
     const login = await dockerLogin(

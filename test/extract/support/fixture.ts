@@ -57,6 +57,8 @@ export function sealEnvironment(): void {
     process.env.DOCKER_CONFIG = tempDir("pt-test-extract-docker-config-");
     delete process.env.POWERTRAIN_REGISTRY_USER;
     delete process.env.POWERTRAIN_REGISTRY_PASSWORD;
+    delete process.env.POWERTRAIN_REGISTRY;
+    delete process.env.POWERTRAIN_REGISTRY_AUTHS;
   });
   afterAll(() => {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];

@@ -6,13 +6,15 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  credentialsFromEnv,
   EXTRACT_SOURCES,
   type ExtractConfigResult,
   type ExtractSource,
   extractConfig,
   extractFiles,
   type FileTarget,
+  parseReference,
+  readRegistryAuthsFile,
+  registryCredentialsFor,
   UsageError,
 } from "@powertrain/core";
 import { type Command, Option } from "commander";
@@ -28,6 +30,8 @@ interface ExtractConfigFlags {
   platform: string;
   files?: string[];
   out?: string;
+  registry?: string;
+  registryAuths?: string;
   json?: boolean;
 }
 
@@ -50,18 +54,28 @@ export function registerExtractConfig(program: Command, ctx: CliContext): void {
     .option("--platform <os/arch>", "platform to pick from a multi-platform index", "linux/amd64")
     .option("--files <path...>", "paths inside the image to copy out (the image is never started)")
     .option("--out <dir>", `write config.json and the --files here (files default to ./${DEFAULT_FILES_DIR})`)
+    .option(
+      "--registry <host>",
+      "the registry POWERTRAIN_REGISTRY_USER/PASSWORD belong to (default POWERTRAIN_REGISTRY); other registries get none",
+    )
+    .option("--registry-auths <file>", "YAML/JSON list of per-registry credentials (docs/registry.md)")
     .option("--json", "print the result as JSON on stdout")
     .action(async (image: string, flags: ExtractConfigFlags) => {
-      const credentials = credentialsFromEnv();
-      if (credentials) ctx.logger.mask(credentials.password);
+      const registryAuths = flags.registryAuths
+        ? await readRegistryAuthsFile(flags.registryAuths)
+        : undefined;
       const result = await extractConfig({
         image,
         environment: flags.env,
         source: flags.source,
         platform: flags.platform,
-        credentials,
+        registry: flags.registry,
+        registryAuths,
         logger: ctx.logger,
       });
+      // A pull for --files gets the same credential, for the image's registry only.
+      const credentials = await pullCredentials(image, flags.registry, registryAuths);
+      if (credentials) ctx.logger.mask(credentials.password);
       let files: FileTarget[] = [];
       if (flags.files?.length) {
         files = await extractFiles(result.image, flags.files, flags.out ?? DEFAULT_FILES_DIR, {
@@ -78,6 +92,25 @@ export function registerExtractConfig(program: Command, ctx: CliContext): void {
       if (flags.json) ctx.out.write(`${JSON.stringify(jsonResult(result, files), null, 2)}\n`);
       else describe(ctx, result, files);
     });
+}
+
+async function pullCredentials(
+  image: string,
+  registry: string | undefined,
+  registryAuths: Awaited<ReturnType<typeof readRegistryAuthsFile>> | undefined,
+) {
+  let host: string;
+  try {
+    host = parseReference(image).registry;
+  } catch {
+    return undefined; // a local image ID: nothing to pull
+  }
+  const found = await registryCredentialsFor(host, {
+    registryAuths,
+    configuredRegistry: registry,
+    dockerConfig: false,
+  });
+  return found && !found.credentials.identityToken ? found.credentials : undefined;
 }
 
 /** What --json prints: the action's outputs, under the same names. */

@@ -5,12 +5,14 @@ import {
   publishTarget,
   RegistryError,
   readPublishConfig,
+  readRegistryAuthsFile,
   registryClientFor,
 } from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../context";
 
 interface FindFlags {
+  registryAuths?: string;
   config: string;
   commit: string;
   registry?: string;
@@ -26,11 +28,14 @@ export function registerFind(program: Command, ctx: CliContext): void {
     .option("-c, --config <file>", "powertrain.yml to use", "powertrain.yml")
     .option("--registry <host>", "registry host[:port] (default image.registry)")
     .option("--repository <path>", "repository (default image.repository, else name)")
+    .option("--registry-auths <file>", "YAML/JSON list of per-registry credentials (docs/registry.md)")
     .option("--json", "print every match as JSON on stdout")
     .action(async (flags: FindFlags) => {
       const config = await readPublishConfig(flags.config);
       const { registry, repository } = publishTarget(config, flags, flags.config);
-      const client = await registryClientFor(registry, ctx.logger);
+      const client = await registryClientFor(registry, ctx.logger, {
+        registryAuths: flags.registryAuths ? await readRegistryAuthsFile(flags.registryAuths) : undefined,
+      });
       try {
         const matches = findByCommit(await listImages({ client, repository }), flags.commit);
         const newest = matches[0];

@@ -5,12 +5,14 @@ import {
   type PublishedImage,
   publishTarget,
   readPublishConfig,
+  readRegistryAuthsFile,
   registryClientFor,
 } from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../context";
 
 interface ImagesFlags {
+  registryAuths?: string;
   config: string;
   registry?: string;
   repository?: string;
@@ -24,11 +26,14 @@ export function registerImages(program: Command, ctx: CliContext): void {
     .option("-c, --config <file>", "powertrain.yml to use", "powertrain.yml")
     .option("--registry <host>", "registry host[:port] (default image.registry)")
     .option("--repository <path>", "repository (default image.repository, else name)")
+    .option("--registry-auths <file>", "YAML/JSON list of per-registry credentials (docs/registry.md)")
     .option("--json", "print the list as JSON on stdout")
     .action(async (flags: ImagesFlags) => {
       const config = await readPublishConfig(flags.config);
       const { registry, repository } = publishTarget(config, flags, flags.config);
-      const client = await registryClientFor(registry, ctx.logger);
+      const client = await registryClientFor(registry, ctx.logger, {
+        registryAuths: flags.registryAuths ? await readRegistryAuthsFile(flags.registryAuths) : undefined,
+      });
       try {
         const images = await listImages({ client, repository });
         if (flags.json) {

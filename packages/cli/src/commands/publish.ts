@@ -1,12 +1,12 @@
 /** `powertrain publish`: tag the local image with its version and extra tags, push it, print the digest. */
 import {
   ciMetadata,
-  credentialsFromEnv,
   planPublish,
   publishImage,
   publishTags,
   publishTarget,
   readPublishConfig,
+  readRegistryAuthsFile,
 } from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../context";
@@ -18,6 +18,7 @@ interface PublishFlags {
   repository?: string;
   version?: string;
   tag: string[];
+  registryAuths?: string;
   json?: boolean;
   dryRun?: boolean;
 }
@@ -32,6 +33,7 @@ export function registerPublish(program: Command, ctx: CliContext): void {
     .option("--repository <path>", "repository in the registry (default image.repository, else name)")
     .option("--version <version>", "version tag; overrides the template from powertrain.yml")
     .option("--tag <tag>", "extra tag (repeatable)", collect, [])
+    .option("--registry-auths <file>", "YAML/JSON list of per-registry credentials (docs/registry.md)")
     .option("--json", "print the result as JSON on stdout")
     .option("--dry-run", "print the docker commands it would run, and push nothing")
     .action(async (flags: PublishFlags) => {
@@ -52,7 +54,7 @@ export function registerPublish(program: Command, ctx: CliContext): void {
       }
       const result = await publishImage({
         ...request,
-        credentials: credentialsFromEnv(),
+        registryAuths: flags.registryAuths ? await readRegistryAuthsFile(flags.registryAuths) : undefined,
         logger: ctx.logger,
       });
       const output = { ...result, commit: meta.sha, buildNumber: meta.buildNumber, branch: meta.branch };

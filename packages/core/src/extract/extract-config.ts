@@ -11,6 +11,7 @@ import type { Logger } from "../log";
 import type { Credentials } from "../registry/credentials";
 import { DEFAULT_PLATFORM, type Platform, parsePlatform } from "../registry/manifest";
 import { parseReference } from "../registry/reference";
+import type { RegistryCredentialEntry } from "../registry/registry-auths";
 import { ExtractError } from "./errors";
 import { LABEL_IMAGE_VERSION, readBakedConfig, resolveBaked } from "./labels";
 import { readFromLocal } from "./local-source";
@@ -28,8 +29,12 @@ export interface ExtractConfigOptions {
   source?: ExtractSource;
   /** Platform to pick from a multi-platform index: "linux/amd64" (default) or a Platform. */
   platform?: string | Platform;
-  /** Registry credentials; without them the environment or the docker login is used. */
+  /** Registry credentials, for `registry` (default the image's registry); see docs/registry.md for the other sources. */
   credentials?: Credentials;
+  /** The registry explicit credentials and POWERTRAIN_REGISTRY_USER/PASSWORD belong to. */
+  registry?: string;
+  /** Per-registry credentials (`registry-auths`). */
+  registryAuths?: readonly RegistryCredentialEntry[];
   /** Allow plain HTTP to a non-loopback registry. */
   insecure?: boolean;
   /** PEM file of a private registry's CA. */

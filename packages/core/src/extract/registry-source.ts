@@ -10,6 +10,7 @@ import { type Credentials, resolveCredentials } from "../registry/credentials";
 import { RegistryError } from "../registry/errors";
 import { type ImageManifest, type Platform, pickPlatform } from "../registry/manifest";
 import { formatReference, type ImageReference } from "../registry/reference";
+import type { RegistryCredentialEntry } from "../registry/registry-auths";
 import { ExtractError } from "./errors";
 
 export interface RegistryImage {
@@ -25,8 +26,15 @@ export interface RegistryImage {
 
 export interface RegistryReadOptions {
   platform: Platform;
-  /** Without them: POWERTRAIN_REGISTRY_USER/PASSWORD, else the docker login, else anonymous. */
+  /** Explicit credentials, for `registry` (default the image's registry). */
   credentials?: Credentials;
+  /**
+   * The registry the explicit credentials and POWERTRAIN_REGISTRY_USER/PASSWORD belong to.
+   * An image on another registry gets neither (docs/registry.md).
+   */
+  registry?: string;
+  /** Per-registry credentials (`registry-auths`). */
+  registryAuths?: readonly RegistryCredentialEntry[];
   insecure?: boolean;
   caFile?: string;
   logger: Logger;
@@ -36,7 +44,13 @@ export async function readFromRegistry(
   ref: ImageReference,
   options: RegistryReadOptions,
 ): Promise<RegistryImage> {
-  const credentials = await resolveCredentials(ref.registry, options.credentials);
+  const home = options.registry ?? ref.registry;
+  const credentials = await resolveCredentials(ref.registry, {
+    explicit: options.credentials ? { registry: home, credentials: options.credentials } : undefined,
+    registryAuths: options.registryAuths,
+    configuredRegistry: options.registry,
+    logger: options.logger,
+  });
   const client = new RegistryClient({
     registry: ref.registry,
     credentials,

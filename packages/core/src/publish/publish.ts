@@ -7,10 +7,11 @@ import { ExecError, UsageError } from "../errors";
 import { exec } from "../exec/exec";
 import type { Logger } from "../log";
 import { RegistryClient } from "../registry/client";
-import { type Credentials, resolveCredentials } from "../registry/credentials";
+import { type Credentials, registryCredentialsFor, resolveCredentials } from "../registry/credentials";
 import { RegistryError } from "../registry/errors";
 import { imageSize } from "../registry/manifest";
 import { parseReference } from "../registry/reference";
+import type { RegistryCredentialEntry } from "../registry/registry-auths";
 import { isValidTag } from "../version/tag";
 import { dockerLogin } from "./docker-login";
 import { classifyPushError, pushedDigest } from "./push-errors";
@@ -28,6 +29,11 @@ export interface PublishOptions {
   extraTags?: readonly string[];
   /** Log in with these into a temporary docker config; without them docker's existing login is used. */
   credentials?: Credentials;
+  /**
+   * Per-registry credentials: the entry for `registry` is used like `credentials` when those
+   * are not given; POWERTRAIN_REGISTRY_USER/PASSWORD come next (`registry` is the configured one).
+   */
+  registryAuths?: readonly RegistryCredentialEntry[];
   /** A DOCKER_CONFIG dir already logged in (the action's, removed by its post step). */
   dockerConfig?: string;
   /** Attempts per `docker push` (default 3). */
@@ -85,9 +91,19 @@ export function planPublish(
   return { version: options.version, tags, references, commands };
 }
 
-export async function publishImage(options: PublishOptions): Promise<PublishResult> {
-  const { logger, registry, repository } = options;
-  const plan = planPublish(options);
+export async function publishImage(input: PublishOptions): Promise<PublishResult> {
+  const { logger, registry, repository } = input;
+  const plan = planPublish(input);
+  // Explicit, listed or environment credentials for this registry are given to docker login;
+  // without any, docker's own login (config.json, credential helpers) pushes.
+  const found = await registryCredentialsFor(registry, {
+    explicit: input.credentials ? { registry, credentials: input.credentials } : undefined,
+    registryAuths: input.registryAuths,
+    configuredRegistry: registry,
+    dockerConfig: false,
+    logger,
+  });
+  const options = { ...input, credentials: found?.credentials };
   if (options.credentials) logger.mask(options.credentials.password);
 
   const login =
@@ -112,7 +128,8 @@ export async function publishImage(options: PublishOptions): Promise<PublishResu
     await login?.dispose();
   }
 
-  const credentials = await resolveCredentials(registry, options.credentials);
+  const credentials =
+    options.credentials ?? (await resolveCredentials(registry, { configuredRegistry: registry, logger }));
   const client = new RegistryClient({
     registry,
     credentials,
@@ -166,8 +183,13 @@ async function pushWithRetries(
     const kind = classifyPushError(output);
     const details = { registry: options.registry, repository: options.repository, user };
     if (kind === "auth") {
+      // "denied" is a login that worked but may not push here; anything else is a failed login.
+      const denied =
+        /requested access to the resource is denied|\bdenied:|insufficient_scope|\b403\b|forbidden/i.test(
+          output,
+        );
       throw new RegistryError(
-        `authentication failed for ${user ?? "the current docker login"} at ${options.registry}/${options.repository}`,
+        `${denied ? "access denied (no push right)" : "authentication failed"} for ${user ?? "the current docker login"} at ${options.registry}/${options.repository}`,
         { ...details, kind: "auth" },
         {
           hint: "check the registry user and password (or token) and that the user may push to this repository",

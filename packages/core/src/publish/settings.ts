@@ -10,6 +10,7 @@ import { UsageError } from "../errors";
 import type { Logger } from "../log";
 import { RegistryClient } from "../registry/client";
 import { type Credentials, resolveCredentials } from "../registry/credentials";
+import type { RegistryCredentialEntry } from "../registry/registry-auths";
 import type { CiMetadata } from "../version/ci";
 import { type ExtraTagSpec, resolveTags } from "../version/template";
 
@@ -69,20 +70,31 @@ export function publishTags(
 }
 
 /**
- * A registry client for `registry` with the credentials the CLI and the
- * actions use (explicit, POWERTRAIN_REGISTRY_USER/PASSWORD, or the docker
- * login); POWERTRAIN_REGISTRY_CA_FILE and POWERTRAIN_REGISTRY_INSECURE=true
- * reach private TLS and plain-HTTP registries.
+ * A registry client for the configured `registry` (powertrain.yml's or an
+ * explicit one) with the credentials found for it in the usual order
+ * (docs/registry.md: explicit, registry-auths, POWERTRAIN_REGISTRY_USER/PASSWORD,
+ * docker login and credential helpers); POWERTRAIN_REGISTRY_CA_FILE and
+ * POWERTRAIN_REGISTRY_INSECURE=true reach private TLS and plain-HTTP registries.
  */
 export async function registryClientFor(
   registry: string,
   logger: Logger,
-  options: { credentials?: Credentials; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    credentials?: Credentials;
+    registryAuths?: readonly RegistryCredentialEntry[];
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<RegistryClient> {
   const env = options.env ?? process.env;
   return new RegistryClient({
     registry,
-    credentials: await resolveCredentials(registry, options.credentials, env),
+    credentials: await resolveCredentials(registry, {
+      explicit: options.credentials ? { registry, credentials: options.credentials } : undefined,
+      registryAuths: options.registryAuths,
+      configuredRegistry: registry,
+      env,
+      logger,
+    }),
     caFile: env.POWERTRAIN_REGISTRY_CA_FILE || undefined,
     insecure: env.POWERTRAIN_REGISTRY_INSECURE === "true",
     logger,

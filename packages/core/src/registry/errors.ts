@@ -1,6 +1,17 @@
 import { PowertrainError } from "../errors";
 
-export type RegistryErrorKind = "auth" | "not-found" | "network" | "server" | "protocol";
+/**
+ * `integrity`: bytes that do not hash to the digest asked for; `rate-limited`: 429s beyond
+ * what this client waits out.
+ */
+export type RegistryErrorKind =
+  | "auth"
+  | "not-found"
+  | "network"
+  | "server"
+  | "protocol"
+  | "integrity"
+  | "rate-limited";
 
 export interface RegistryErrorDetails {
   kind: RegistryErrorKind;
