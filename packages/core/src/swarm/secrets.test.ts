@@ -4,11 +4,13 @@ test.each([
   [{ A: "plain" }, {}, { A: "plain" }, {}],
   [{ DB: "postgres://u:${PW}@db" }, { PW: "p" }, {}, { DB: "postgres://u:p@db" }],
   [
-    { V: "${POWERTRAIN_VERSION}", R: "${GITHUB_SHA}" },
-    { POWERTRAIN_VERSION: "v1", GITHUB_SHA: "abc" },
-    { V: "v1", R: "abc" },
+    { V: "${POWERTRAIN_VERSION}", E: "${POWERTRAIN_ENVIRONMENT}" },
+    { POWERTRAIN_VERSION: "v1", POWERTRAIN_ENVIRONMENT: "prod" },
+    { V: "v1", E: "prod" },
     {},
   ],
+  // Only powertrain's three metadata variables are public; other CI variables are treated as secret.
+  [{ R: "${GITHUB_SHA}" }, { GITHUB_SHA: "abc" }, {}, { R: "abc" }],
   [{ L: "$${NOT_A_REF}" }, {}, { L: "${NOT_A_REF}" }, {}],
 ])("%j with %j → plain %j, secret %j", (env, source, plain, secret) => {
   expect(classifyEnv(env, source)).toEqual({ plain, secret });

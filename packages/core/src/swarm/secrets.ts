@@ -6,13 +6,11 @@
  * with <VAR>_FILE pointing at it; it never appears in the service spec.
  */
 import { createHash } from "node:crypto";
+import { isPublicReference } from "../config/reference-policy";
 import { findReferences } from "../config/references";
 import { resolveEnvReferences } from "../deploy/env";
 import type { Logger } from "../log";
 import type { SecretMount } from "./spec";
-
-/** CI and powertrain metadata: referenced, yet public (the same rule as the SSH engine's masking). */
-const PUBLIC_VARIABLES = /^(POWERTRAIN|GITHUB|RUNNER|CI)_/;
 
 export interface ClassifiedEnv {
   /** Values that go into the spec as env. */
@@ -34,7 +32,7 @@ export function classifyEnv(
   const resolved = resolveEnvReferences(env, source, logger);
   const out: ClassifiedEnv = { plain: {}, secret: {} };
   for (const [name, value] of Object.entries(resolved)) {
-    const secret = findReferences(env[name]!).some((ref) => !PUBLIC_VARIABLES.test(ref));
+    const secret = findReferences(env[name]!).some((ref) => !isPublicReference(ref));
     if (secret) out.secret[name] = value;
     else out.plain[name] = value;
   }
