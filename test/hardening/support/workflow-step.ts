@@ -12,19 +12,27 @@ import { tempDir } from "../../support/helpers";
 
 const REPO_ROOT = resolve(__dirname, "../../..");
 
-interface Step {
+export interface Step {
   id?: string;
   name?: string;
+  if?: string;
+  uses?: string;
   run?: string;
   env?: Record<string, string>;
+  with?: Record<string, unknown>;
+}
+
+/** A workflow file of this repository, parsed. */
+export function readWorkflow(workflow: string): {
+  on: Record<string, { inputs?: Record<string, { type?: string; default?: unknown }> }>;
+  jobs: Record<string, { steps: Step[] }>;
+} {
+  return parse(readFileSync(join(REPO_ROOT, workflow), "utf8"));
 }
 
 /** The `run` text of the step with `id` in job `job` of `workflow` (a path from the repository root). */
 export function stepScript(workflow: string, job: string, id: string): string {
-  const doc = parse(readFileSync(join(REPO_ROOT, workflow), "utf8")) as {
-    jobs: Record<string, { steps: Step[] }>;
-  };
-  const step = doc.jobs[job]?.steps.find((s) => s.id === id);
+  const step = readWorkflow(workflow).jobs[job]?.steps.find((s) => s.id === id);
   if (!step?.run) throw new Error(`${workflow}: job ${job} has no run step with id ${id}`);
   return step.run;
 }

@@ -85,6 +85,7 @@ export function jsonResult(result: ExtractConfigResult, files: readonly FileTarg
   return {
     image: result.image,
     version: result.version,
+    revision: result.revision ?? "",
     environments: result.environments,
     references: result.references,
     config: result.config,

@@ -12,7 +12,7 @@ import type { Credentials } from "../registry/credentials";
 import { DEFAULT_PLATFORM, type Platform, parsePlatform } from "../registry/manifest";
 import { parseReference } from "../registry/reference";
 import { ExtractError } from "./errors";
-import { LABEL_IMAGE_VERSION, readBakedConfig, resolveBaked } from "./labels";
+import { LABEL_IMAGE_VERSION, LABEL_REVISION, readBakedConfig, resolveBaked } from "./labels";
 import { readFromLocal } from "./local-source";
 import { readFromRegistry } from "./registry-source";
 
@@ -47,6 +47,8 @@ export interface ExtractConfigResult {
   image: string;
   /** The image's version label, else the tag it was asked by, else "". */
   version: string;
+  /** The commit the image was built from (its org.opencontainers.image.revision label), when it is a sha. */
+  revision?: string;
   /** Environment names the config defines, in file order. */
   environments: string[];
   /** `${NAME}` references in the environment's env values: what the deploy step must provide. */
@@ -117,6 +119,8 @@ export async function extractConfig(options: ExtractConfigOptions): Promise<Extr
     bytesFetched: read.bytesFetched,
   };
   if (baked.writtenBy) result.writtenBy = baked.writtenBy;
+  const revision = read.labels[LABEL_REVISION]?.trim().toLowerCase();
+  if (revision && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(revision)) result.revision = revision;
   return result;
 }
 

@@ -23,6 +23,8 @@ export { LABEL_CONFIG, LABEL_SCHEMA };
 export const LABEL_POWERTRAIN_VERSION = "dev.powertrain.version";
 /** The application version the image was built as (OCI standard label). */
 export const LABEL_IMAGE_VERSION = "org.opencontainers.image.version";
+/** The commit the image was built from (OCI standard label); promote checks it is on the default branch. */
+export const LABEL_REVISION = "org.opencontainers.image.revision";
 
 /** The config baked into an image, validated, with who wrote it. */
 export interface BakedConfig {
