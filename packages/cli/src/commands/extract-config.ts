@@ -48,7 +48,10 @@ export function registerExtractConfig(program: Command, ctx: CliContext): void {
         .default("auto"),
     )
     .option("--platform <os/arch>", "platform to pick from a multi-platform index", "linux/amd64")
-    .option("--files <path...>", "paths inside the image to copy out (the image is never started)")
+    .option(
+      "--files <path...>",
+      "paths inside the image to copy out (never started; regular files and directories only, 64 MiB in all)",
+    )
     .option("--out <dir>", `write config.json and the --files here (files default to ./${DEFAULT_FILES_DIR})`)
     .option("--json", "print the result as JSON on stdout")
     .action(async (image: string, flags: ExtractConfigFlags) => {
