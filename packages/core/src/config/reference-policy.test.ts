@@ -1,5 +1,7 @@
 import { UsageError } from "../errors";
+import { silentLogger } from "../log";
 import {
+  allowedSource,
   allowReferences,
   deployEnvNames,
   judgeReferences,
@@ -170,5 +172,23 @@ describe("deployEnvNames", () => {
 
   test.each(["no equals", "1A=x", "=x", "A B=x"])("%j is refused without echoing the value", (line) => {
     expect(() => deployEnvNames(`OK=1\n${line}`)).toThrow(/^DEPLOY_ENV: expected KEY=value lines/);
+  });
+});
+
+describe("allowedSource", () => {
+  test("the allowed values of the env's references, secrets masked at once", () => {
+    const masked: string[] = [];
+    const logger = { ...silentLogger, mask: (v: string) => void masked.push(v) };
+    const env = { TOKEN: "${API_TOKEN}", V: "${POWERTRAIN_VERSION}", PLAIN: "x" };
+    const source = allowedSource({ env, allowed: ["API_TOKEN", "DB_URL"], source: RUNNER_ENV, logger });
+    // DB_URL is allowed but not referenced: it is not passed on either.
+    expect(source).toEqual({ API_TOKEN: "app-token", POWERTRAIN_VERSION: "42-abc1234" });
+    expect(masked).toEqual(["app-token"]);
+  });
+
+  test("refuses before returning anything", () => {
+    expect(() =>
+      allowedSource({ env: { A: "${INPUT_SSH_KEY}" }, allowed: ["INPUT_SSH_KEY"], source: RUNNER_ENV }),
+    ).toThrow(RefusedReferenceError);
   });
 });

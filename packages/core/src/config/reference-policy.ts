@@ -8,6 +8,8 @@
  * credentials are refused even when a list names them.
  */
 import { UsageError } from "../errors";
+import type { Logger } from "../log";
+import { listReferences } from "./references";
 
 /** Build metadata that is never secret: the only values left readable in logs. */
 export const PUBLIC_REFERENCES = [
@@ -131,6 +133,28 @@ export function allowReferences(input: ReferencePolicyInput): AllowedReferences 
     if (!isPublicReference(name) && value !== "") secrets.push(value);
   }
   return { values, secrets };
+}
+
+/**
+ * What an engine entry point passes as its reference source instead of the whole process
+ * environment: the allowed values of the references `env` uses, each secret one masked in
+ * `logger` at once. Throws RefusedReferenceError before anything runs.
+ */
+export function allowedSource(input: {
+  /** The environment's run env, references unresolved. */
+  env: Record<string, string>;
+  /** The env-from names (parseEnvFrom of the input or flag), the DEPLOY_ENV keys among them. */
+  allowed: readonly string[];
+  source: Record<string, string | undefined>;
+  logger?: Logger;
+}): Record<string, string> {
+  const { values, secrets } = allowReferences({
+    references: listReferences(input.env),
+    allowed: input.allowed,
+    source: input.source,
+  });
+  for (const secret of secrets) input.logger?.mask(secret);
+  return values;
 }
 
 /** References the deploy side did not allow (or never allows). */
