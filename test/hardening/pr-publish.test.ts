@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { registerPublish } from "../../packages/cli/src/commands/publish";
 import { buildProgram, type CliContext, reportError } from "../../packages/cli/src/main";
+import { exec } from "../../packages/core/src/exec/exec";
 import { StreamLogger } from "../../packages/core/src/log";
 import { RegistryClient } from "../../packages/core/src/registry/client";
 import { buildTestImage } from "../registry/support/images";
@@ -94,11 +95,14 @@ afterAll(async () => {
     if (digest) await client.deleteManifest(repository, digest).catch(() => undefined);
   }
   await client.close();
-  await dockerRmi([
-    localImage,
-    `${registry}/${repository}:pr-17-44-feedfac`,
-    `${registry}/${repository}:pr-17-commit-${HEAD}`,
+  // Every local tag of the repository, whatever a failed run pushed.
+  const local = await exec("docker", [
+    "images",
+    "--format",
+    "{{.Repository}}:{{.Tag}}",
+    `${registry}/${repository}`,
   ]);
+  await dockerRmi([localImage, ...local.stdout.split("\n").filter(Boolean)]);
 });
 
 test("a PR from a branch named main gets pr-17- tags only, none of main's", async () => {
