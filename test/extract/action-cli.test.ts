@@ -75,6 +75,8 @@ test("the action sets every output, writes the config file and the files, and a 
   expect(config).toMatchObject({ name: "prod", app: "web", run: { instances: 4 } });
   expect(outputs.image).toBe(image.pinned);
   expect(outputs.version).toBe("7-abc1234");
+  // What promote.yml checks against the default branch.
+  expect(outputs.revision).toBe("abc1234def5678abc1234def5678abc1234def56");
   expect(JSON.parse(outputs.environments!)).toEqual(["dev", "prod"]);
   expect(JSON.parse(outputs.references!)).toEqual(["DB_PASSWORD", "DB_USER", "SENTRY_DSN"]);
   expect(outputs["config-file"]!.startsWith(workspace)).toBe(true);

@@ -75,6 +75,7 @@ export async function main(ctx: ActionContext): Promise<void> {
   actions.setOutput("config-file", configFile);
   actions.setOutput("image", result.image);
   actions.setOutput("version", result.version);
+  actions.setOutput("revision", result.revision ?? "");
   actions.setOutput("environments", JSON.stringify(result.environments));
   actions.setOutput("references", JSON.stringify(result.references));
   actions.setOutput("files", JSON.stringify(files.map((f) => f.destination)));

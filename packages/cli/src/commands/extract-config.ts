@@ -52,7 +52,10 @@ export function registerExtractConfig(program: Command, ctx: CliContext): void {
         .default("auto"),
     )
     .option("--platform <os/arch>", "platform to pick from a multi-platform index", "linux/amd64")
-    .option("--files <path...>", "paths inside the image to copy out (the image is never started)")
+    .option(
+      "--files <path...>",
+      "paths inside the image to copy out (never started; regular files and directories only, 64 MiB in all)",
+    )
     .option("--out <dir>", `write config.json and the --files here (files default to ./${DEFAULT_FILES_DIR})`)
     .option(
       "--registry <host>",
@@ -118,6 +121,7 @@ export function jsonResult(result: ExtractConfigResult, files: readonly FileTarg
   return {
     image: result.image,
     version: result.version,
+    revision: result.revision ?? "",
     environments: result.environments,
     references: result.references,
     config: result.config,

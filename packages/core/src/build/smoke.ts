@@ -18,7 +18,7 @@ import {
 } from "../docker/container";
 import { docker } from "../docker/docker";
 import { UsageError } from "../errors";
-import { shellCommand } from "../exec/quote";
+import { shellCommand, shellQuote } from "../exec/quote";
 import type { Logger } from "../log";
 import { tail } from "./test-stage";
 
@@ -151,7 +151,8 @@ export function runArgs(run: RunConfig, port: number | undefined): string[] {
         ? health.command
         : shellCommand(health.command)
       : health.http && target
-        ? `wget -q -O /dev/null http://127.0.0.1:${target}${health.http}`
+        ? // Quoted: docker runs the probe with sh -c, where `&` in `/h?a=1&b=2` would background wget.
+          `wget -q -O /dev/null ${shellQuote(`http://127.0.0.1:${target}${health.http}`)}`
         : health.tcp && target
           ? `nc -z 127.0.0.1 ${target}`
           : undefined;

@@ -10,6 +10,7 @@ export {
 } from "./legacy-makefile";
 export * from "./load";
 export * from "./merge";
+export * from "./reference-policy";
 export * from "./references";
 export * from "./resolve";
 export {

@@ -63,6 +63,45 @@ describe("masking of referenced values", () => {
   });
 });
 
+describe("references the deploy side never passes on", () => {
+  test.each([
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "INPUT_SSH_KEY",
+    "SSH_AUTH_SOCK",
+    "POWERTRAIN_REGISTRY_PASSWORD",
+    "GITHUB_TOKEN",
+    "RUNNER_TEMP",
+  ])("${%s} is refused even when the source has it", (name) => {
+    expect(() => resolveEnvReferences({ A: `x-\${${name}}` }, { [name]: "value" })).toThrow(
+      new RegExp(`may not read: ${name} \\(never allowed`),
+    );
+  });
+
+  test("only POWERTRAIN_VERSION, _IMAGE and _ENVIRONMENT stay unmasked", () => {
+    const masked: string[] = [];
+    const logger = { ...silentLogger, mask: (v: string) => void masked.push(v) };
+    const env = {
+      V: "${POWERTRAIN_VERSION}",
+      I: "${POWERTRAIN_IMAGE}",
+      E: "${POWERTRAIN_ENVIRONMENT}",
+      S: "${GITHUB_SHA}",
+      C: "${CI_TOKEN}",
+      P: "${POWERTRAIN_OTHER}",
+    };
+    const source = {
+      POWERTRAIN_VERSION: "1-a",
+      POWERTRAIN_IMAGE: "r/a@sha256:1",
+      POWERTRAIN_ENVIRONMENT: "prod",
+      GITHUB_SHA: "sha-value",
+      CI_TOKEN: "ci-token",
+      POWERTRAIN_OTHER: "other",
+    };
+    resolveEnvReferences(env, source, logger);
+    expect(masked.sort()).toEqual(["ci-token", "other", "sha-value"]);
+  });
+});
+
 describe("runFor", () => {
   const run = { instances: 2, env: { APP_VERSION: "${POWERTRAIN_VERSION}", TOKEN: "${TOKEN}" } };
 

@@ -3,30 +3,35 @@
  * resolved by the config package's substituteReferences (missing names listed
  * in one error); values then travel on stdin, never on a command line.
  */
-import { findReferences, substituteReferences } from "../config/references";
+import { isPublicReference, RefusedReferenceError, refusedReason } from "../config/reference-policy";
+import { listReferences, substituteReferences } from "../config/references";
 import { shellQuote } from "../exec/quote";
 import type { Logger } from "../log";
 
-/** Variables that carry public build metadata, never secrets: their values stay readable in logs. */
-const PUBLIC_VARIABLES = /^(POWERTRAIN|GITHUB|RUNNER|CI)_/;
-
 /**
- * `${NAME}` → the deploy step's environment value; every missing name in one
- * error. The config itself holds no secrets (it is baked into the image), so
- * secrets arrive only through references: each referenced value is masked
- * in every log line from here on, except powertrain's and the CI's own metadata.
+ * `${NAME}` → the value in `source`; every missing name in one error. The
+ * config itself holds no secrets (it is baked into the image), so secrets
+ * arrive only through references: each referenced value is masked in every
+ * log line from here on, except POWERTRAIN_VERSION, _IMAGE and _ENVIRONMENT.
+ * `source` should already be narrowed to what the deploy side allows
+ * (allowReferences of config/reference-policy); runner tokens, action inputs,
+ * ssh settings and registry credentials are refused here whatever it holds.
  */
 export function resolveEnvReferences(
   env: Record<string, string>,
   source: Record<string, string | undefined>,
   logger?: Logger,
 ): Record<string, string> {
+  const names = listReferences(env);
+  const never = names.flatMap((name) => {
+    const why = refusedReason(name);
+    return why ? [{ name, why: `never allowed: ${why}` }] : [];
+  });
+  if (never.length > 0) throw new RefusedReferenceError(never);
   const resolved = substituteReferences(env, source);
-  for (const value of Object.values(env)) {
-    for (const name of findReferences(value)) {
-      const secret = source[name];
-      if (secret && !PUBLIC_VARIABLES.test(name)) logger?.mask(secret);
-    }
+  for (const name of names) {
+    const secret = Object.hasOwn(source, name) ? source[name] : undefined;
+    if (secret && !isPublicReference(name)) logger?.mask(secret);
   }
   return resolved;
 }

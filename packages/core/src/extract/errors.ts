@@ -7,7 +7,9 @@ import { PowertrainError } from "../errors";
  * - `no-config`: the image carries no powertrain config label (built by something else);
  * - `invalid-config`: the label no longer validates under this powertrain's schema;
  * - `unknown-environment`: the config has no such environment;
- * - `file-not-found`: a path asked for with `files` is not in the image.
+ * - `file-not-found`: a path asked for with `files` is not in the image;
+ * - `not-a-regular-file`: it is (or holds) a symlink, hard link, device, FIFO or socket;
+ * - `file-too-large`: the files asked for hold more than the size cap.
  */
 export type ExtractErrorKind =
   | "not-found"
@@ -15,7 +17,9 @@ export type ExtractErrorKind =
   | "no-config"
   | "invalid-config"
   | "unknown-environment"
-  | "file-not-found";
+  | "file-not-found"
+  | "not-a-regular-file"
+  | "file-too-large";
 
 /** One clear line about what is wrong with the image or the request; always a user-fixable mistake. */
 export class ExtractError extends PowertrainError {

@@ -13,7 +13,7 @@ import { DEFAULT_PLATFORM, type Platform, parsePlatform } from "../registry/mani
 import { parseReference } from "../registry/reference";
 import type { RegistryCredentialEntry } from "../registry/registry-auths";
 import { ExtractError } from "./errors";
-import { LABEL_IMAGE_VERSION, readBakedConfig, resolveBaked } from "./labels";
+import { LABEL_IMAGE_VERSION, LABEL_REVISION, readBakedConfig, resolveBaked } from "./labels";
 import { readFromLocal } from "./local-source";
 import { readFromRegistry } from "./registry-source";
 
@@ -52,6 +52,8 @@ export interface ExtractConfigResult {
   image: string;
   /** The image's version label, else the tag it was asked by, else "". */
   version: string;
+  /** The commit the image was built from (its org.opencontainers.image.revision label), when it is a sha. */
+  revision?: string;
   /** Environment names the config defines, in file order. */
   environments: string[];
   /** `${NAME}` references in the environment's env values: what the deploy step must provide. */
@@ -122,6 +124,8 @@ export async function extractConfig(options: ExtractConfigOptions): Promise<Extr
     bytesFetched: read.bytesFetched,
   };
   if (baked.writtenBy) result.writtenBy = baked.writtenBy;
+  const revision = read.labels[LABEL_REVISION]?.trim().toLowerCase();
+  if (revision && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(revision)) result.revision = revision;
   return result;
 }
 

@@ -2,9 +2,16 @@
  * Files out of an image without running it: `docker create` (the container is
  * never started), `docker cp` for each path, and `docker rm` whatever happens.
  * E.g. a deploy script shipped inside the image.
+ *
+ * The image is not trusted with this machine's file system: each path is
+ * copied into a private temporary directory first, and only regular files and
+ * directories within a size cap are moved into place — a symlink (it would
+ * point anywhere once moved), a hard link, a device, a FIFO or a socket fails
+ * the extraction, and setuid/setgid bits and write access for others are
+ * dropped.
  */
-import { mkdir } from "node:fs/promises";
-import { posix, resolve } from "node:path";
+import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
+import { join, posix, resolve } from "node:path";
 import { createContainer, removeContainer } from "../docker/container";
 import { docker } from "../docker/docker";
 import { UsageError } from "../errors";
@@ -18,7 +25,12 @@ export interface ExtractFilesOptions {
   logger: Logger;
   /** Used (in a temporary docker config) only when the daemon has to pull the image first. */
   credentials?: Credentials;
+  /** Most bytes all extracted files may hold together (default 64 MiB). */
+  maxBytes?: number;
 }
+
+/** Enough for scripts, configs and assets; an image that ships more is not asked for files. */
+export const DEFAULT_MAX_EXTRACT_BYTES = 64 * 1024 * 1024;
 
 export interface FileTarget {
   /** Absolute path inside the image. */
@@ -61,34 +73,90 @@ export async function extractFiles(
   const { logger } = options;
   const targets = planFileTargets(paths, dir);
   if (targets.length === 0) return [];
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_EXTRACT_BYTES;
   await mkdir(dir, { recursive: true });
+  // In the destination directory, so the final move is a rename on one file system; mode 0700.
+  const staging = await mkdtemp(join(dir, ".powertrain-extract-"));
 
   const login = await loginIfPullNeeded(image, options);
   let container: string | undefined;
   try {
     container = await createStopped(image, logger, login?.configDir);
-    for (const target of targets) {
-      const r = await docker(["cp", `${container}:${target.source}`, target.destination], {
-        logger,
-        allowFailure: true,
-      });
-      if (r.exitCode === 0) {
-        logger.info(`extracted ${target.source} → ${target.destination}`);
-        continue;
+    let total = 0;
+    const staged: string[] = [];
+    for (const [i, target] of targets.entries()) {
+      const into = join(staging, String(i));
+      const r = await docker(["cp", `${container}:${target.source}`, into], { logger, allowFailure: true });
+      if (r.exitCode !== 0) {
+        if (/could not find|no such file|not found/i.test(r.stderr)) {
+          throw new ExtractError("file-not-found", `file ${target.source} not found in image ${image}`);
+        }
+        throw new ExtractError(
+          "file-not-found",
+          `cannot copy ${target.source} out of image ${image}: ${lastLine(r.stderr)}`,
+        );
       }
-      if (/could not find|no such file|not found/i.test(r.stderr)) {
-        throw new ExtractError("file-not-found", `file ${target.source} not found in image ${image}`);
+      total += await checkTree(into, target.source, image);
+      if (total > maxBytes) {
+        throw new ExtractError(
+          "file-too-large",
+          `the files asked of image ${image} hold more than ${maxBytes} bytes (at ${target.source}); nothing was extracted`,
+        );
       }
-      throw new ExtractError(
-        "file-not-found",
-        `cannot copy ${target.source} out of image ${image}: ${lastLine(r.stderr)}`,
-      );
+      staged.push(into);
+    }
+    // Everything checked: only now does anything reach the destination directory.
+    for (const [i, target] of targets.entries()) {
+      await rm(target.destination, { recursive: true, force: true });
+      await rename(staged[i]!, target.destination);
+      logger.info(`extracted ${target.source} → ${target.destination}`);
     }
     return targets;
   } finally {
+    await rm(staging, { recursive: true, force: true });
     if (container) await removeContainer(container, logger);
     await login?.dispose();
   }
+}
+
+/**
+ * The bytes under `path` (a copied file or directory tree), after refusing anything but regular
+ * files and directories and dropping setuid/setgid/sticky bits and others' write access.
+ */
+async function checkTree(path: string, source: string, image: string, inside = ""): Promise<number> {
+  const st = await lstat(path);
+  const where = posix.join(source, inside);
+  if (st.isDirectory()) {
+    // The owner keeps rwx, so the staging directory can always be removed.
+    await chmod(path, (st.mode & 0o755) | 0o700);
+    let bytes = 0;
+    for (const name of await readdir(path)) {
+      bytes += await checkTree(join(path, name), source, image, posix.join(inside, name));
+    }
+    return bytes;
+  }
+  if (!st.isFile()) {
+    throw new ExtractError(
+      "not-a-regular-file",
+      `${where} in image ${image} is ${kindOf(st)}: only regular files and directories are extracted`,
+    );
+  }
+  if (st.nlink > 1) {
+    throw new ExtractError(
+      "not-a-regular-file",
+      `${where} in image ${image} is a hard link: only regular files and directories are extracted`,
+    );
+  }
+  await chmod(path, st.mode & 0o755);
+  return st.size;
+}
+
+function kindOf(st: Awaited<ReturnType<typeof lstat>>): string {
+  if (st.isSymbolicLink()) return "a symbolic link";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
 }
 
 /** A login of its own only when the daemon lacks the image and credentials were given. */

@@ -109,3 +109,35 @@ test.each([
   expect(err.kind).toBe("unknown-environment");
   expect(err.message).toMatch(message);
 });
+
+describe("keys that name prototype machinery", () => {
+  // JSON.parse keeps "__proto__" as an own key; the schema's record drops it silently, so a reader
+  // that used the raw data after validating the parsed copy resolved an unvalidated environment.
+  const hostile =
+    '{"name":"web","run":{"ports":["8080"]},"environments":{"prod":{"hosts":["deploy@10.0.0.1"]},' +
+    '"__proto__":{"hosts":["-oProxyCommand=touch /tmp/pwned"],"run":{"instances":"lots","env":{"A;id":"x"}}}}}';
+
+  test("an environments.__proto__ key is refused, naming it", () => {
+    expect(() => readBakedConfig({ ...labels({}), [LABEL_CONFIG]: hostile }, IMAGE)).toThrow(
+      /environments\.__proto__: "__proto__" is a reserved name/,
+    );
+  });
+
+  test.each([
+    ['{"name":"web","run":{"env":{"constructor":"x"}}}', "run.env.constructor"],
+    [
+      '{"name":"web","run":{"ports":["8080"]},"environments":{"a":{"run":{"labels":{"__proto__":{}}}}}}',
+      "environments.a.run.labels.__proto__",
+    ],
+    ['{"__proto__":{"name":"x"},"name":"web"}', "__proto__"],
+  ])("%s is refused at %s", (raw, path) => {
+    let error: unknown;
+    try {
+      readBakedConfig({ ...labels({}), [LABEL_CONFIG]: raw }, IMAGE);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ExtractError);
+    expect((error as Error).message).toContain(`${path}: "`);
+  });
+});

@@ -23,6 +23,8 @@ export { LABEL_CONFIG, LABEL_SCHEMA };
 export const LABEL_POWERTRAIN_VERSION = "dev.powertrain.version";
 /** The application version the image was built as (OCI standard label). */
 export const LABEL_IMAGE_VERSION = "org.opencontainers.image.version";
+/** The commit the image was built from (OCI standard label); promote checks it is on the default branch. */
+export const LABEL_REVISION = "org.opencontainers.image.revision";
 
 /** The config baked into an image, validated, with who wrote it. */
 export interface BakedConfig {
@@ -63,8 +65,8 @@ export function readBakedConfig(labels: Record<string, string>, image: string): 
       { hint: "use a newer powertrain to read this image" },
     );
   }
-  const problems = validate(data);
-  if (problems.length > 0) {
+  const { config, problems } = validate(data);
+  if (problems.length > 0 || !config) {
     const first = problems[0]!;
     const where = first.path.length > 0 ? `${formatPath(first.path)}: ` : "";
     const more =
@@ -77,15 +79,35 @@ export function readBakedConfig(labels: Record<string, string>, image: string): 
       { hint: "rebuild the image with this powertrain version, or extract with the version that built it" },
     );
   }
-  const result: BakedConfig = { config: data as PowertrainConfig, schema };
+  // The parsed result, never the raw JSON: what the schema does not know (a dropped key) goes no further.
+  const result: BakedConfig = { config, schema };
   if (writtenBy) result.writtenBy = writtenBy;
   return result;
 }
 
-function validate(data: unknown): PathProblem[] {
+/** Keys JSON.parse keeps as own properties but that name an object's prototype machinery. */
+const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+function validate(data: unknown): { config?: PowertrainConfig; problems: PathProblem[] } {
+  const reserved = reservedKeys(data, []);
+  if (reserved.length > 0) return { problems: reserved };
   const parsed = PowertrainConfig.safeParse(data);
-  if (!parsed.success) return parsed.error.issues.flatMap((i) => issueToProblems(i, PowertrainConfig, data));
-  return checkConfig(parsed.data);
+  if (!parsed.success)
+    return { problems: parsed.error.issues.flatMap((i) => issueToProblems(i, PowertrainConfig, data)) };
+  return { config: parsed.data, problems: checkConfig(parsed.data) };
+}
+
+/** Every `__proto__`, `constructor` or `prototype` key, at any depth: refused, not silently dropped. */
+function reservedKeys(value: unknown, path: (string | number)[]): PathProblem[] {
+  if (typeof value !== "object" || value === null) return [];
+  const problems: PathProblem[] = [];
+  for (const key of Object.keys(value)) {
+    const at = [...path, Array.isArray(value) ? Number(key) : key];
+    if (RESERVED_KEYS.has(key))
+      problems.push({ path: at, message: `"${key}" is a reserved name`, atKey: true });
+    else problems.push(...reservedKeys((value as Record<string, unknown>)[key], at));
+  }
+  return problems;
 }
 
 /** One environment of a baked config, with the `${NAME}` references it needs. */

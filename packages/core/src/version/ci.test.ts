@@ -93,9 +93,34 @@ describe("ciMetadata", () => {
       sha: HEAD,
       prHeadSha: HEAD,
       branch: "feature/y",
+      pullRequest: 9,
       runUrl: "https://github.example/acme/app/actions/runs/123",
       repositoryUrl: "https://github.example/acme/app",
     });
+  });
+
+  test.each<[string, Record<string, string>, number | undefined]>([
+    [
+      "GitHub PR: number from the payload",
+      { GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: "numbered" },
+      31,
+    ],
+    [
+      "GitHub PR: number from GITHUB_REF",
+      { GITHUB_EVENT_NAME: "pull_request", GITHUB_REF: "refs/pull/8/merge" },
+      8,
+    ],
+    ["GitHub PR without a number", { GITHUB_EVENT_NAME: "pull_request" }, 0],
+    ["GitHub push to main", { GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/heads/main" }, undefined],
+    ["Jenkins change request", { JENKINS_URL: "http://ci", CHANGE_ID: "12" }, 12],
+    ["Jenkins branch build", { JENKINS_URL: "http://ci", BRANCH_NAME: "main" }, undefined],
+  ])("pullRequest: %s", async (_name, env, expected) => {
+    const numbered = join(dir, "numbered.json");
+    writeFileSync(numbered, JSON.stringify({ pull_request: { number: 31, head: { sha: HEAD } } }));
+    const github = env.GITHUB_EVENT_NAME ? { GITHUB_ACTIONS: "true", GITHUB_HEAD_REF: "main" } : {};
+    const path = env.GITHUB_EVENT_PATH ? { GITHUB_EVENT_PATH: numbered } : {};
+    const meta = await ciMetadata({ ...github, ...env, ...path }, noGit);
+    expect(meta.pullRequest).toBe(expected);
   });
 
   test.each([

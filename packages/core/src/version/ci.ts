@@ -19,6 +19,11 @@ export interface CiMetadata {
   /** `1.2.3` from a `v1.2.3` tag. */
   semver?: string;
   eventName?: string;
+  /**
+   * Set on pull-request builds: the PR number (0 when the CI does not say). Such a build is
+   * published under a `pr-<n>-` prefix and gets no branch-gated extra tags.
+   */
+  pullRequest?: number;
   prHeadSha?: string;
   runId?: string;
   runUrl?: string;
@@ -61,7 +66,8 @@ export async function ciMetadata(
 async function githubMetadata(env: NodeJS.ProcessEnv, git: GitRunner): Promise<CiMetadata> {
   const eventName = env.GITHUB_EVENT_NAME;
   const isPullRequest = Boolean(eventName?.startsWith("pull_request"));
-  const prHeadSha = isPullRequest ? await prHead(env.GITHUB_EVENT_PATH) : undefined;
+  const event = isPullRequest ? await prEvent(env.GITHUB_EVENT_PATH) : {};
+  const prHeadSha = event.headSha;
   const ref = env.GITHUB_REF ?? "";
   const tagRef =
     env.GITHUB_REF_TYPE === "tag"
@@ -86,6 +92,7 @@ async function githubMetadata(env: NodeJS.ProcessEnv, git: GitRunner): Promise<C
     tagRef,
     semver: semverFromTag(tagRef),
     eventName,
+    ...(isPullRequest ? { pullRequest: event.number ?? prFromRef(ref) ?? 0 } : {}),
     prHeadSha,
     runId: env.GITHUB_RUN_ID,
     runUrl:
@@ -95,18 +102,28 @@ async function githubMetadata(env: NodeJS.ProcessEnv, git: GitRunner): Promise<C
   };
 }
 
-/** The PR head sha from the event payload; the runner's GITHUB_SHA is the merge commit. */
-async function prHead(eventPath: string | undefined): Promise<string | undefined> {
-  if (!eventPath) return undefined;
+/** The PR number and head sha from the event payload; the runner's GITHUB_SHA is the merge commit. */
+async function prEvent(eventPath: string | undefined): Promise<{ headSha?: string; number?: number }> {
+  if (!eventPath) return {};
   try {
     const payload = JSON.parse(await readFile(eventPath, "utf8")) as {
-      pull_request?: { head?: { sha?: unknown } };
+      pull_request?: { head?: { sha?: unknown }; number?: unknown };
     };
     const sha = payload.pull_request?.head?.sha;
-    return typeof sha === "string" && sha ? sha : undefined;
+    const number = payload.pull_request?.number;
+    return {
+      ...(typeof sha === "string" && sha ? { headSha: sha } : {}),
+      ...(typeof number === "number" && Number.isInteger(number) && number > 0 ? { number } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
+}
+
+/** `refs/pull/<n>/merge` (or `/head`) → n. */
+function prFromRef(ref: string): number | undefined {
+  const m = /^refs\/pull\/(\d+)\//.exec(ref);
+  return m ? Number(m[1]) : undefined;
 }
 
 async function jenkinsMetadata(env: NodeJS.ProcessEnv, git: GitRunner): Promise<CiMetadata> {
@@ -120,6 +137,7 @@ async function jenkinsMetadata(env: NodeJS.ProcessEnv, git: GitRunner): Promise<
     tagRef,
     semver: semverFromTag(tagRef),
     eventName: env.CHANGE_ID ? "pull_request" : undefined,
+    ...(env.CHANGE_ID ? { pullRequest: /^\d+$/.test(env.CHANGE_ID) ? Number(env.CHANGE_ID) : 0 } : {}),
     runId: env.BUILD_ID,
     runUrl: env.BUILD_URL,
     actor: env.BUILD_USER_ID,

@@ -74,3 +74,40 @@ describe("resolveTags", () => {
     expect(r.tags).toEqual(["412-3f2a9c1"]);
   });
 });
+
+describe("pull-request builds", () => {
+  // A fork's PR whose head branch is named main: nothing gated on main may come out of it.
+  const pr: TemplateValues = { ...values, branch: "main", pullRequest: 17 };
+  const gated = [
+    { tag: "latest", branches: ["main"] },
+    { tag: "stable", branches: ["main", "release"] },
+  ];
+
+  test.each([
+    ["default template", {}, "pr-17-412-3f2a9c1", ["pr-17-412-3f2a9c1"]],
+    ["branch-gated extras are left out", { extra: gated }, "pr-17-412-3f2a9c1", ["pr-17-412-3f2a9c1"]],
+    [
+      "ungated extras (and publish's extra tags) are prefixed too",
+      { extra: ["{branch}", `commit-${values.sha}`] },
+      "pr-17-412-3f2a9c1",
+      ["pr-17-412-3f2a9c1", "pr-17-main", `pr-17-commit-${values.sha}`],
+    ],
+    ["an override is prefixed", { override: "1.0.0" }, "pr-17-1.0.0", ["pr-17-1.0.0"]],
+    ["a prefix already there is kept once", { override: "pr-17-x" }, "pr-17-x", ["pr-17-x"]],
+    ["an unknown PR number", { values: { ...pr, pullRequest: 0 } }, "pr-0-412-3f2a9c1", ["pr-0-412-3f2a9c1"]],
+  ])("%s", (_name, options, version, tags) => {
+    expect(resolveTags({ values: pr, ...options })).toEqual({ version, tags });
+  });
+
+  test("the same config on a push to main still gets its gated tags", () => {
+    expect(resolveTags({ values: { ...values, branch: "main" }, extra: gated }).tags).toEqual([
+      "412-3f2a9c1",
+      "latest",
+      "stable",
+    ]);
+  });
+
+  test("renderTemplate (the image's version label) carries the prefix", () => {
+    expect(renderTemplate("{build}-{sha:7}", pr)).toBe("pr-17-412-3f2a9c1");
+  });
+});

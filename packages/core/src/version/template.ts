@@ -1,6 +1,9 @@
 /**
  * Version templates from powertrain.yml (`tags.version`): `{build}`, `{sha}`,
  * `{sha:N}`, `{branch}`, `{semver}` and `{date}`, rendered from CI metadata.
+ * A pull-request build renders every tag under `pr-<n>-` and gets no
+ * branch-gated extra tags: its head branch may well be named `main`, and its
+ * images must never pass for the default branch's.
  */
 import { UsageError } from "../errors";
 import type { CiMetadata } from "./ci";
@@ -9,13 +12,28 @@ import { sanitizeTag } from "./tag";
 export const DEFAULT_VERSION_TEMPLATE = "{build}-{sha:7}";
 
 /** Values a template can use; a subset of CiMetadata so tests can pass literals. */
-export type TemplateValues = Pick<CiMetadata, "buildNumber" | "sha" | "branch" | "semver"> & { date?: Date };
+export type TemplateValues = Pick<CiMetadata, "buildNumber" | "sha" | "branch" | "semver" | "pullRequest"> & {
+  date?: Date;
+};
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
-/** Render `template`; an unknown placeholder or a value that is not available is a UsageError. */
+/**
+ * Render `template`; an unknown placeholder or a value that is not available is a UsageError.
+ * On a pull-request build the result starts with `pr-<n>-` (see pullRequestTag).
+ */
 export function renderTemplate(template: string, values: TemplateValues): string {
-  return template.replace(PLACEHOLDER, (_match, body: string) => placeholder(template, body.trim(), values));
+  const rendered = template.replace(PLACEHOLDER, (_match, body: string) =>
+    placeholder(template, body.trim(), values),
+  );
+  return pullRequestTag(rendered, values);
+}
+
+/** `tag` under the pull request's `pr-<n>-` prefix (unchanged outside pull requests or when already there). */
+export function pullRequestTag(tag: string, values: Pick<TemplateValues, "pullRequest">): string {
+  if (values.pullRequest === undefined) return tag;
+  const prefix = `pr-${values.pullRequest}-`;
+  return tag.startsWith(prefix) ? tag : `${prefix}${tag}`;
 }
 
 function placeholder(template: string, body: string, values: TemplateValues): string {
@@ -67,17 +85,23 @@ export interface ResolveTagsOptions {
   values: TemplateValues;
 }
 
-/** The version tag and every extra tag that applies on this branch, rendered, sanitised and de-duplicated. */
+/**
+ * The version tag and every extra tag that applies on this branch, rendered, sanitised and
+ * de-duplicated. On a pull request every tag (an override too) is under `pr-<n>-`, and extra
+ * tags gated by `branches` are left out whatever the head branch is called.
+ */
 export function resolveTags(options: ResolveTagsOptions): { version: string; tags: string[] } {
+  const { values } = options;
   const raw = options.override?.trim()
-    ? options.override.trim()
-    : renderTemplate(options.template ?? DEFAULT_VERSION_TEMPLATE, options.values);
+    ? pullRequestTag(options.override.trim(), values)
+    : renderTemplate(options.template ?? DEFAULT_VERSION_TEMPLATE, values);
   const version = sanitizeTag(raw);
   const tags = [version];
   for (const spec of options.extra ?? []) {
     const { tag, branches } = typeof spec === "string" ? { tag: spec, branches: undefined } : spec;
-    if (branches && !(options.values.branch && branches.includes(options.values.branch))) continue;
-    const rendered = sanitizeTag(renderTemplate(tag, options.values));
+    if (branches && (values.pullRequest !== undefined || !values.branch || !branches.includes(values.branch)))
+      continue;
+    const rendered = sanitizeTag(renderTemplate(tag, values));
     if (!tags.includes(rendered)) tags.push(rendered);
   }
   return { version, tags };
