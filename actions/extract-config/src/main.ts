@@ -14,8 +14,10 @@ import {
   extractConfig,
   extractFiles,
   type FileTarget,
+  gateDeploy,
   parseReference,
   parseRegistryAuths,
+  policyFromInputs,
   pullCredentialsFor,
   UsageError,
 } from "@powertrain/core";
@@ -33,6 +35,9 @@ export const inputs = {
   files: { kind: "list" },
   "files-dir": { kind: "string", default: "powertrain-files" },
   summary: { kind: "boolean", default: true },
+  "verify-key": { kind: "string" },
+  "verify-require": { kind: "string" },
+  "insecure-skip-verify": { kind: "boolean", default: false },
 } as const;
 
 export async function main(ctx: ActionContext): Promise<void> {
@@ -56,6 +61,19 @@ export async function main(ctx: ActionContext): Promise<void> {
     registryAuths,
     logger: ctx.logger,
   });
+  // The deploy side's policy (these inputs), tightened by the image's own; before any deploy step.
+  const deploySide = policyFromInputs(input["verify-key"], input["verify-require"], 'input "verify-require"');
+  const imageSide = result.config.deploy.verify;
+  if (deploySide || imageSide || input["insecure-skip-verify"]) {
+    const verified = await gateDeploy({
+      image: result.image,
+      deploySide,
+      imageSide,
+      insecureSkipVerify: input["insecure-skip-verify"],
+      logger: ctx.logger,
+    });
+    actions.setOutput("verified", verified.summary);
+  }
   const json = JSON.stringify(result.config);
   const configFile = join(
     await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), "powertrain-config-")),

@@ -12,12 +12,18 @@ import { type ActionContext, readInputs } from "@powertrain/action-kit";
 import {
   type DeployReport,
   defaultVersion,
+  deployReferenceSource,
   type EngineRequest,
   engineFor,
+  gateDeploy,
   loadEnvironment,
+  parseEnvFrom,
   parseHostSpec,
-  pullAuth,
+  parseRegistryAuths,
+  policyFromInputs,
+  pullCredentialsFor,
   RolloutError,
+  registryOf,
   UsageError,
 } from "@powertrain/core";
 import { writeDeploySummary } from "./summary";
@@ -39,6 +45,11 @@ export const inputs = {
   "insecure-ignore-host-key": { kind: "boolean", default: false },
   "registry-username": { kind: "string" },
   "registry-password": { kind: "string", secret: true },
+  "registry-auths": { kind: "string", secret: true },
+  "env-from": { kind: "list" },
+  "verify-key": { kind: "string" },
+  "verify-require": { kind: "string" },
+  "insecure-skip-verify": { kind: "boolean", default: false },
   "bind-address": { kind: "string" },
   "dry-run": { kind: "boolean", default: false },
 } as const;
@@ -72,25 +83,54 @@ export async function main(ctx: ActionContext): Promise<void> {
 
   const username = input["registry-username"];
   const password = input["registry-password"];
-  const credentials = username && password ? { username, password } : undefined;
+  // For the image's registry (a rollback: the configured one), never another.
+  const registry = image ? registryOf(image) : environment.image.registry;
+  const registryAuth =
+    registry &&
+    (await pullCredentialsFor(registry, {
+      explicit: username && password ? { registry, credentials: { username, password } } : undefined,
+      registryAuths: parseRegistryAuths(input["registry-auths"] ?? "", 'input "registry-auths"'),
+      configuredRegistry: environment.image.registry,
+      dockerConfig: false,
+    }));
   const request: EngineRequest = {
     environment,
-    // ${NAME} references resolve from the step's environment, for the version actually started.
-    envSource: process.env,
+    // ${NAME} references resolve from the step's environment, for the version actually started:
+    // those of the deploy side's own config-file, else only env-from (the DEPLOY_ENV keys).
+    envSource: deployReferenceSource({
+      env: environment.run.env,
+      deploySideConfig: !input.config,
+      envFrom: parseEnvFrom(input["env-from"], 'input "env-from"'),
+      source: process.env,
+      logger: ctx.logger,
+    }),
     hosts,
     ssh: {
       privateKey: input["ssh-key"],
       knownHosts: input["known-hosts"],
       insecureIgnoreHostKey: input["insecure-ignore-host-key"],
     },
-    registryAuth: pullAuth(credentials, { image, configuredRegistry: environment.image.registry }),
+    registryAuth: registryAuth || undefined,
     bindAddress: input["bind-address"],
     logger: ctx.logger,
   };
   try {
     if (canaryAction) await endCanary(ctx, canaryAction, request);
     else if (!image) await rollBack(request, input.version);
-    else await deployImage(request, image, input);
+    else {
+      // Before any host, dry-run included: the deploy side's policy, tightened by the image's.
+      const verified = await gateDeploy({
+        image,
+        deploySide:
+          policyFromInputs(input["verify-key"], input["verify-require"], 'input "verify-require"') ??
+          (input.config ? undefined : environment.deploy.verify),
+        imageSide: input.config ? environment.deploy.verify : undefined,
+        insecureSkipVerify: input["insecure-skip-verify"],
+        logger: ctx.logger,
+      });
+      actions.setOutput("verified", verified.summary);
+      await deployImage(request, image, input, verified.summary);
+    }
   } finally {
     await rm(sshTmp, { recursive: true, force: true });
   }
@@ -106,6 +146,7 @@ async function deployImage(
     strategy?: string;
     "dry-run": boolean;
   },
+  verified: string,
 ): Promise<void> {
   let report: DeployReport;
   try {
@@ -119,13 +160,13 @@ async function deployImage(
       dryRun: input["dry-run"],
     });
   } catch (err) {
-    if (err instanceof RolloutError) await writeDeploySummary(err.report, false);
+    if (err instanceof RolloutError) await writeDeploySummary(err.report, false, verified);
     throw err;
   }
   actions.setOutput("deployed", JSON.stringify(report.deployed));
   actions.setOutput("previous-version", report.previousVersion ?? "");
   actions.setOutput("duration", (report.durationMs / 1000).toFixed(1));
-  await writeDeploySummary(report, true);
+  await writeDeploySummary(report, true, verified);
 }
 
 /** rollback: true — kept containers restart in seconds, else the previous digest is redeployed. */

@@ -2,7 +2,11 @@
 import * as actions from "@actions/core";
 import type { DeployReport } from "@powertrain/core";
 
-export async function writeDeploySummary(report: DeployReport, ok: boolean): Promise<void> {
+export async function writeDeploySummary(
+  report: DeployReport,
+  ok: boolean,
+  verified?: string,
+): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const s = actions.summary.addHeading(
     `${ok ? "Deployed" : "Deploy failed:"} ${report.version} (${(report.durationMs / 1000).toFixed(1)} s)`,
@@ -29,5 +33,11 @@ export async function writeDeploySummary(report: DeployReport, ok: boolean): Pro
     ]);
   }
   if (report.previousVersion) s.addRaw(`Previous version: ${report.previousVersion}`, true);
+  // What was verified before any host was touched; a skipped check says so loudly.
+  if (verified)
+    s.addRaw(
+      `${verified.startsWith("⚠") ? "**" : ""}Verification: ${verified}${verified.startsWith("⚠") ? "**" : ""}`,
+      true,
+    );
   await s.write();
 }

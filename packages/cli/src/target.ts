@@ -4,14 +4,16 @@
  * the engine request made of them.
  */
 import {
-  credentialsFromEnv,
   type DeployEnvironment,
+  deployReferenceSource,
   type EngineRequest,
   engineFor,
   loadEnvironment,
+  parseEnvFrom,
   parseHostSpec,
-  pullAuth,
+  pullCredentialsFor,
   type RegistryAuth,
+  registryOf,
   type SshSessionOptions,
   type SshTarget,
   UsageError,
@@ -27,6 +29,7 @@ export interface TargetFlags {
   sshKey?: string;
   knownHosts?: string;
   insecureIgnoreHostKey?: boolean;
+  envFrom?: string;
   json?: boolean;
 }
 
@@ -43,6 +46,10 @@ export function targetOptions(cmd: Command): Command {
     .option("--ssh-key <file>", "private key (ssh-agent is used too when SSH_AUTH_SOCK is set)")
     .option("--known-hosts <file>", "known_hosts to verify host keys against (default ~/.ssh/known_hosts)")
     .option("--insecure-ignore-host-key", "do not verify host keys (dangerous; warns)")
+    .option(
+      "--env-from <names>",
+      "with --resolved: the variables the image's ${NAME} references may read (names or PREFIX_*, comma-separated)",
+    )
     .option("--json", "print the result as JSON on stdout");
 }
 
@@ -63,14 +70,25 @@ export async function loadTargetEnvironment(flags: TargetFlags): Promise<DeployE
   return { ...env, hosts };
 }
 
-/** The engine request of the flags: ${NAME} references resolve from this process's environment. */
+/**
+ * The engine request of the flags. ${NAME} references resolve from this process's environment:
+ * all those a --config (the deploy side's own file) names, only the --env-from ones for a
+ * --resolved document (the image's config); runner secrets never.
+ */
 export function engineRequest(
   flags: TargetFlags,
   environment: DeployEnvironment,
   ctx: CliContext,
   extra: Partial<EngineRequest> = {},
 ): EngineRequest {
-  return { environment, envSource: process.env, ssh: sshOptions(flags), logger: ctx.logger, ...extra };
+  const envSource = deployReferenceSource({
+    env: environment.run.env,
+    deploySideConfig: flags.resolved === undefined,
+    envFrom: parseEnvFrom(flags.envFrom, "--env-from"),
+    source: process.env,
+    logger: ctx.logger,
+  });
+  return { environment, envSource, ssh: sshOptions(flags), logger: ctx.logger, ...extra };
 }
 
 export function parseHosts(list: string): SshTarget[] {
@@ -89,11 +107,20 @@ export function sshOptions(flags: TargetFlags): SshSessionOptions {
 }
 
 /**
- * The hosts' pull credentials, from POWERTRAIN_REGISTRY_USER/PASSWORD: for the environment's
- * configured registry (or the image's, when none is configured), never for another.
+ * The hosts' pull credentials (POWERTRAIN_REGISTRY_AUTHS, POWERTRAIN_REGISTRY_USER/PASSWORD for the
+ * configured registry): for the image's registry — or, for a rollback, the configured one — only.
+ * The runner's own docker logins stay on the runner.
  */
-export function registryAuthFor(environment: DeployEnvironment, image?: string): RegistryAuth | undefined {
-  return pullAuth(credentialsFromEnv(), { image, configuredRegistry: environment.image?.registry });
+export function registryAuthFor(
+  environment: DeployEnvironment,
+  image?: string,
+): Promise<RegistryAuth | undefined> {
+  const registry = image ? registryOf(image) : environment.image?.registry;
+  if (!registry) return Promise.resolve(undefined);
+  return pullCredentialsFor(registry, {
+    configuredRegistry: environment.image?.registry,
+    dockerConfig: false,
+  });
 }
 
 export function positive(flag: string, value: string | undefined): number | undefined {

@@ -1,5 +1,13 @@
 /** `powertrain deploy <image> --env NAME`: the health-gated rollout with the environment's engine. */
-import { type DeployReport, engineFor, RolloutError } from "@powertrain/core";
+import {
+  type DeployEnvironment,
+  type DeployReport,
+  engineFor,
+  gateDeploy,
+  policyFromInputs,
+  RolloutError,
+  type VerifyPolicy,
+} from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../context";
 import {
@@ -18,6 +26,9 @@ interface DeployFlags extends TargetFlags {
   maxParallel?: string;
   bindAddress?: string;
   dryRun?: boolean;
+  verifyKey?: string;
+  verifyRequire?: string;
+  insecureSkipVerify?: boolean;
 }
 
 export function registerDeploy(program: Command, ctx: CliContext): void {
@@ -38,9 +49,25 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .option("--max-parallel <n>", "hosts deployed at once")
     .option("--bind-address <ip>", "address published ports bind to (default all)")
     .option("--dry-run", "print the plan for every host without changing anything")
+    .option(
+      "--verify-key <key>",
+      "public key the image must be signed with (path, PEM or ${NAME}); default deploy.verify.key",
+    )
+    .option("--verify-require <list>", "what must verify: signature, tests (default signature)")
+    .option("--insecure-skip-verify", "deploy without checking the verify policy (warns loudly)")
     .action(async (image: string, flags: DeployFlags) => {
       const env = await loadTargetEnvironment(flags);
-      const registryAuth = registryAuthFor(env, image);
+      // Before any host, --dry-run included: the deploy side's policy, never only the image's.
+      await gateDeploy({
+        image,
+        deploySide:
+          policyFromInputs(flags.verifyKey, flags.verifyRequire, "--verify-require") ??
+          deploySidePolicy(flags, env),
+        imageSide: flags.resolved ? env.deploy.verify : undefined,
+        insecureSkipVerify: flags.insecureSkipVerify,
+        logger: ctx.logger,
+      });
+      const registryAuth = await registryAuthFor(env, image);
       if (registryAuth) ctx.logger.mask(registryAuth.password);
       let report: DeployReport;
       try {
@@ -94,4 +121,13 @@ export function jsonReport(r: DeployReport): unknown {
         : h,
     ),
   };
+}
+
+/**
+ * The verify policy the deploy side set in its own powertrain.yml: the environment's deploy.verify
+ * when it was read from --config; with --resolved (the image's config) only a --config file beside
+ * it counts, never the image's own.
+ */
+function deploySidePolicy(flags: DeployFlags, env: DeployEnvironment): VerifyPolicy | undefined {
+  return flags.resolved === undefined ? env.deploy.verify : undefined;
 }

@@ -23,7 +23,7 @@ export function registerRollback(program: Command, ctx: CliContext): void {
       const environment = await loadTargetEnvironment(flags);
       const t0 = Date.now();
       const results = await engineFor(environment).rollback({
-        ...engineRequest(flags, environment, ctx, { registryAuth: registryAuthFor(environment) }),
+        ...engineRequest(flags, environment, ctx, { registryAuth: await registryAuthFor(environment) }),
         to: flags.to,
       });
       if (flags.json) {

@@ -177,3 +177,21 @@ export class RefusedReferenceError extends UsageError {
 function matches(entry: string, name: string): boolean {
   return entry.endsWith("*") ? name.startsWith(entry.slice(0, -1)) : entry === name;
 }
+
+/**
+ * The reference source of a deploy-side command. A config the deploy side wrote itself (its
+ * checkout's powertrain.yml) may read every variable it names; an image's own config (extract-config's
+ * resolved document) only those the deploy side lists in `envFrom` (the DEPLOY_ENV keys, --env-from).
+ * Names that are never allowed (runner tokens, registry credentials…) are refused either way.
+ */
+export function deployReferenceSource(input: {
+  env: Record<string, string>;
+  /** True when the environment comes from the deploy side's own powertrain.yml. */
+  deploySideConfig: boolean;
+  envFrom: readonly string[];
+  source: Record<string, string | undefined>;
+  logger?: Logger;
+}): Record<string, string> {
+  const allowed = input.deploySideConfig ? listReferences(input.env) : input.envFrom;
+  return allowedSource({ env: input.env, allowed, source: input.source, logger: input.logger });
+}

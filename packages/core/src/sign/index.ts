@@ -1,5 +1,6 @@
 export * from "./copy";
 export * from "./cosign-key";
+export * from "./deploy-gate";
 export * from "./errors";
 export * from "./format";
 export * from "./keys";
