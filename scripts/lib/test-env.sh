@@ -19,6 +19,12 @@ write_test_env() {
     PT_NGINX_CONF "$NGINX_CONF"
     PT_NGINX_CONF_DIR "$NGINX_CONF_DIR"
     PT_NGINX_BIN "$NGINX_BIN"
+    PT_FLEET_HOSTS "$(fleet_hosts_list)"
+    PT_FLEET_SOCKETS "$(fleet_sockets_list)"
+    PT_FLEET_KNOWN_HOSTS "$FLEET_KNOWN_HOSTS"
+    PT_FLEET_REGISTRY "$FLEET_REGISTRY"
+    PT_FLEET_PROXY_BASE "$FLEET_PROXY_BASE"
+    PT_TOXIPROXY_API "$TOXIPROXY_API"
   )
   local content="# Written by ./scripts/setup for the integration tests; do not edit." i
   for ((i = 0; i < ${#pairs[@]}; i += 2)); do
