@@ -5,10 +5,13 @@
  * registry) and `ssh-<n>` (host n's sshd on 127.0.0.1:<proxyPort>). Each fault has its undo;
  * `./scripts/setup` also undoes them all (it restarts engines, brings links up, resets Toxiproxy).
  */
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { exec } from "../../packages/core/src/exec/exec";
 import type { FleetHost } from "../support/env";
+import { buildAndPush } from "../support/helpers";
 import { env, fleet } from "./support";
 
 const REPO_ROOT = resolve(__dirname, "../..");
@@ -101,7 +104,36 @@ export const slowLossyLink = (kbPerSecond = 256): Toxic[] => [
   { type: "bandwidth", stream: "downstream", attributes: { rate: kbPerSecond } },
 ];
 
+/**
+ * The registry stalls mid-pull: it answers, but sends 1 KB/s, so a 512 KB layer takes minutes
+ * (docker sets no deadline on a blob it is reading). Toxiproxy's `timeout` toxic would close the
+ * connection instead (docker sees EOF at once), and holding every byte (a huge latency) only
+ * trips docker's own TLS-handshake and header timeouts, before any pull has started.
+ */
+export const registryStall: Toxic[] = [{ type: "bandwidth", stream: "downstream", attributes: { rate: 1 } }];
+
 /** The host reached through its Toxiproxy (127.0.0.1:<proxyPort>, same host key in known_hosts). */
 export const proxied = (h: FleetHost) => ({ host: "127.0.0.1", user: h.user, port: h.proxyPort });
 
 export { env };
+
+/**
+ * The app (busybox httpd answering `version`) with a layer of its own: random bytes no engine has,
+ * so a deploy of it must pull a blob (for the registry-stall fault).
+ */
+export async function buildFreshLayerApp(app: string, version: string, kb = 512): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "pt-fleet-img-"));
+  try {
+    mkdirSync(join(dir, "www"));
+    writeFileSync(join(dir, "www", "index.html"), version);
+    writeFileSync(join(dir, "www", "healthz"), "ok");
+    writeFileSync(join(dir, "www", "noise.bin"), randomBytes(kb * 1024));
+    writeFileSync(
+      join(dir, "Dockerfile"),
+      `FROM ${env.images.busybox}\nCOPY www /www\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n`,
+    );
+    return await buildAndPush(env, dir, `${env.registry.host}/${app}/app:${version}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Fleet benchmark: deploys of 2 instances of a small node HTTP app to 1, 4, 8 and 16 isolated
+ * Docker hosts (scripts/lib/fleet.sh), host by host (max-parallel 1) and all at once
+ * (max-parallel = hosts), `--runs` rounds each (default 3), compared by medians. Every deploy is a
+ * new version (a new image config; the layers are on the engines from a first, unmeasured
+ * deploy), so each one pulls, starts, health-gates and stops the old instances for real.
+ * During the 16-host parallel deploys it samples the runner's CPU and memory (ssh masters
+ * included), and after them each engine's memory. Ends with
+ * `fleet: 16 hosts in parallel = N× one host (target ≤ 2×)`.
+ *
+ * Usage: bench/fleet [--runs N] [--verbose]     (needs ./scripts/setup --fleet 16)
+ *        bench/fleet --faults [--verbose]        the fault figures (bench/fleet-faults.ts)
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { deploy } from "../packages/core/src/deploy/rollout";
+import { type Logger, silentLogger } from "../packages/core/src/log";
+import { cleanUpFleet, fleetEnvironment, fleetRequest } from "../test/fleet/support";
+import { fleetEnv, testEnv } from "../test/support/env";
+import { buildVersionApp, median } from "../test/support/helpers";
+import { faults } from "./fleet-faults";
+import { engineMemory, measureRunner, type RunnerUsage } from "./fleet-usage";
+
+const SIZES = [1, 4, 8, 16];
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    faults: { type: "boolean", default: false },
+    verbose: { type: "boolean", default: false },
+  },
+});
+const env = testEnv();
+const fleet = fleetEnv(env, values.faults ? 4 : 16);
+// The ssh masters' session directories are made under TMPDIR: ours, to find them in /proc.
+const benchTmp = mkdtempSync(join(tmpdir(), "pt-bench-fleet-"));
+process.env.TMPDIR = benchTmp;
+
+const t0 = performance.now();
+const stamp = (m: string) => console.error(`${((performance.now() - t0) / 1000).toFixed(3)} ${m}`);
+const logger: Logger = values.verbose
+  ? { debug: stamp, info: stamp, warn: stamp, error: stamp, mask() {}, group: (_n, fn) => fn() }
+  : silentLogger;
+
+async function curve(): Promise<number> {
+  const runs = Math.max(1, Number(values.runs) || 1);
+  const app = `pt-bench-fleet-${Date.now().toString(36)}`;
+  const hosts = fleet.hosts.slice(0, 16);
+  const run = {
+    instances: 2,
+    ports: [{ container: 8080, host: { from: 18600, to: 18619 }, protocol: "tcp" as const }],
+    env: {},
+    volumes: [],
+    labels: {},
+    health: { http: "/" },
+    stopTimeoutMs: 5_000,
+    init: true,
+    restart: "no" as const,
+  };
+  let version = 0;
+  const images: string[] = [];
+  const nextImage = () => images[++version]!;
+  const times = new Map<string, number[]>();
+  const usages: RunnerUsage[] = [];
+  try {
+    console.error(`building ${SIZES.length * 2 * runs + 1} versions of the app…`);
+    for (let i = 1; i <= SIZES.length * 2 * runs + 1; i++)
+      images[i] = await buildVersionApp(env, app, `v${i}`);
+    const environment = fleetEnvironment(app, run, hosts, { healthTimeoutMs: 60_000 });
+    const first = performance.now();
+    await deploy(fleetRequest(environment, nextImage(), { maxParallel: 16, logger }));
+    console.error(
+      `first deploy to 16 hosts (pulls the node base layers): ${((performance.now() - first) / 1000).toFixed(1)} s`,
+    );
+
+    for (let r = 0; r < runs; r++) {
+      for (const n of SIZES) {
+        const modes = r % 2 ? (["parallel", "serial"] as const) : (["serial", "parallel"] as const);
+        for (const mode of modes) {
+          const request = fleetRequest(environment, nextImage(), {
+            hosts: environment.hosts.slice(0, n),
+            maxParallel: mode === "parallel" ? n : 1,
+            logger,
+          });
+          const measured = async () => {
+            const s = performance.now();
+            await deploy(request);
+            return (performance.now() - s) / 1000;
+          };
+          let seconds: number;
+          if (n === 16 && mode === "parallel") {
+            let usage: RunnerUsage;
+            [seconds, usage] = await measureRunner(benchTmp, measured);
+            usages.push(usage);
+          } else {
+            seconds = await measured();
+          }
+          const key = `${n} ${mode}`;
+          times.set(key, [...(times.get(key) ?? []), seconds]);
+          console.error(`round ${r + 1}: ${key.padEnd(12)} ${seconds.toFixed(2)} s`);
+        }
+      }
+    }
+    const memory = hosts.map((h, i) => engineMemory(h, i + 1));
+    return report(runs, times, usages, memory);
+  } finally {
+    await cleanUpFleet(app, hosts);
+  }
+}
+
+function report(
+  runs: number,
+  times: Map<string, number[]>,
+  usages: RunnerUsage[],
+  memory: ReturnType<typeof engineMemory>[],
+): number {
+  const m = (key: string) => median(times.get(key) ?? [Number.NaN]);
+  const one = median([...(times.get("1 serial") ?? []), ...(times.get("1 parallel") ?? [])]);
+  console.log(
+    `fleet benchmark: 2 instances per host, rolling deploy of a new version, ${runs} rounds (medians)\n`,
+  );
+  console.log("hosts   max-parallel 1     max-parallel = hosts    parallel / one host");
+  for (const n of SIZES) {
+    const serial = m(`${n} serial`);
+    const parallel = m(`${n} parallel`);
+    console.log(
+      `${String(n).padStart(5)}   ${serial.toFixed(2).padStart(8)} s         ${parallel.toFixed(2).padStart(8)} s` +
+        `              ${(parallel / one).toFixed(2)}×`,
+    );
+  }
+  const mb = (x: number) => `${x.toFixed(0)} MB`;
+  const u = (f: (x: RunnerUsage) => number) => median(usages.map(f));
+  const cpu = u((x) => x.nodeCpuS + x.sshCommandsCpuS + x.mastersCpuS);
+  console.log(
+    `\nrunner during a 16-host parallel deploy (median of ${usages.length}): ` +
+      `CPU ${cpu.toFixed(2)} s in ${u((x) => x.wallS).toFixed(2)} s wall ` +
+      `(node ${u((x) => x.nodeCpuS).toFixed(2)} s, ssh commands ${u((x) => x.sshCommandsCpuS).toFixed(2)} s, ` +
+      `ssh masters ${u((x) => x.mastersCpuS).toFixed(2)} s); ` +
+      `memory: node peak ${mb(u((x) => x.nodePeakRssMb))}, ${u((x) => x.mastersPeak)} ssh masters ` +
+      `${mb(u((x) => x.mastersPeakRssMb))} together (${(u((x) => x.mastersPeakRssMb / Math.max(1, x.mastersPeak)) * 1024).toFixed(0)} KB each)`,
+  );
+  const engines = memory.map((x) => x.engineMb);
+  const containers = memory.map((x) => x.containersMb);
+  console.log(
+    `memory per engine (16 engines, 2 instances each): dockerd + containerd median ${mb(median(engines))} ` +
+      `(max ${mb(Math.max(...engines))}); its containers median ${mb(median(containers))}`,
+  );
+  const ratio = m("16 parallel") / one;
+  console.log(
+    `\nfleet: 16 hosts in parallel = ${ratio.toFixed(2)}× one host (target ≤ 2×)${ratio <= 2 ? "" : "  MISSED"}`,
+  );
+  return ratio <= 2 ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  if (values.faults) {
+    return faults(logger);
+  }
+  return curve();
+}
+
+main()
+  .then(
+    (code) => code,
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      return 1;
+    },
+  )
+  .then((code) => {
+    rmSync(benchTmp, { recursive: true, force: true });
+    process.exit(code);
+  });
