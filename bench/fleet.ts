@@ -12,12 +12,13 @@
  *        bench/fleet --faults [--verbose]        the fault figures (bench/fleet-faults.ts)
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { deploy } from "../packages/core/src/deploy/rollout";
 import { type Logger, silentLogger } from "../packages/core/src/log";
-import { cleanUpFleet, fleetEnvironment, fleetRequest } from "../test/fleet/support";
+import { cleanUpFleet, docker, fleetEnvironment, fleetRequest } from "../test/fleet/support";
+import type { FleetHost } from "../test/support/env";
 import { fleetEnv, testEnv } from "../test/support/env";
 import { buildVersionApp, median } from "../test/support/helpers";
 import { faults } from "./fleet-faults";
@@ -33,6 +34,7 @@ const { values } = parseArgs({
 });
 const env = testEnv();
 const fleet = fleetEnv(env, values.faults ? 4 : 16);
+const fleetRegistry = fleet.registry;
 // The ssh masters' session directories are made under TMPDIR: ours, to find them in /proc.
 const benchTmp = mkdtempSync(join(tmpdir(), "pt-bench-fleet-"));
 process.env.TMPDIR = benchTmp;
@@ -100,6 +102,9 @@ async function curve(): Promise<number> {
           times.set(key, [...(times.get(key) ?? []), seconds]);
           console.error(`round ${r + 1}: ${key.padEnd(12)} ${seconds.toFixed(2)} s`);
         }
+        const f = await floor(app, hosts.slice(0, n), images[version]!);
+        times.set(`${n} floor`, [...(times.get(`${n} floor`) ?? []), f]);
+        console.error(`round ${r + 1}: ${`${n} floor`.padEnd(12)} ${f.toFixed(2)} s`);
       }
     }
     const memory = hosts.map((h, i) => engineMemory(h, i + 1));
@@ -107,6 +112,49 @@ async function curve(): Promise<number> {
   } finally {
     await cleanUpFleet(app, hosts);
   }
+}
+
+/**
+ * The machine's floor: on each of the hosts' engines at once, straight through its socket, `docker
+ * run` 2 instances of the image the hosts have, until each answers HTTP 200. No SSH, lock, health
+ * gate or old instances to stop: what 2 shared cores can do at all.
+ */
+async function floor(app: string, hosts: FleetHost[], image: string): Promise<number> {
+  const name = (i: number) => `${app}-floor-${i}`;
+  const fleetImage = image.replace(/^[^/]+/, fleetRegistry);
+  const s = performance.now();
+  await Promise.all(
+    hosts.map((h) =>
+      Promise.all(
+        [0, 1].map(async (i) => {
+          const port = 18650 + i;
+          await docker(h, [
+            "run",
+            "-d",
+            "--init",
+            "--name",
+            name(i),
+            "--label",
+            `dev.powertrain.app=${app}`,
+            "-p",
+            `${port}:8080`,
+            fleetImage,
+          ]);
+          for (;;) {
+            const ok = await fetch(`http://${h.host}:${port}/`, { signal: AbortSignal.timeout(500) }).then(
+              (r) => r.ok,
+              () => false,
+            );
+            if (ok) return;
+            await new Promise((r) => setTimeout(r, 10));
+          }
+        }),
+      ),
+    ),
+  );
+  const seconds = (performance.now() - s) / 1000;
+  await Promise.all(hosts.map((h) => docker(h, ["rm", "-f", name(0), name(1)], true)));
+  return seconds;
 }
 
 function report(
@@ -117,16 +165,22 @@ function report(
 ): number {
   const m = (key: string) => median(times.get(key) ?? [Number.NaN]);
   const one = median([...(times.get("1 serial") ?? []), ...(times.get("1 parallel") ?? [])]);
+  const [load1, load5] = loadavg();
   console.log(
-    `fleet benchmark: 2 instances per host, rolling deploy of a new version, ${runs} rounds (medians)\n`,
+    `fleet benchmark: 2 instances per host, rolling deploy of a new version, ${runs} rounds (medians); ` +
+      `machine load average at the end ${load1!.toFixed(1)} (5 min ${load5!.toFixed(1)}) on ${availableParallelism()} cores\n`,
   );
-  console.log("hosts   max-parallel 1     max-parallel = hosts    parallel / one host");
+  console.log(
+    "hosts   max-parallel 1   max-parallel = hosts   parallel / one host   floor (docker run, all at once)",
+  );
   for (const n of SIZES) {
     const serial = m(`${n} serial`);
     const parallel = m(`${n} parallel`);
+    const f = m(`${n} floor`);
     console.log(
-      `${String(n).padStart(5)}   ${serial.toFixed(2).padStart(8)} s         ${parallel.toFixed(2).padStart(8)} s` +
-        `              ${(parallel / one).toFixed(2)}×`,
+      `${String(n).padStart(5)}   ${serial.toFixed(2).padStart(8)} s       ${parallel.toFixed(2).padStart(8)} s` +
+        `            ${(parallel / one).toFixed(2).padStart(5)}×            ${f.toFixed(2).padStart(6)} s` +
+        ` = ${(f / m("1 floor")).toFixed(2)}× one engine`,
     );
   }
   const mb = (x: number) => `${x.toFixed(0)} MB`;
@@ -147,6 +201,12 @@ function report(
       `(max ${mb(Math.max(...engines))}); its containers median ${mb(median(containers))}`,
   );
   const ratio = m("16 parallel") / one;
+  console.log(
+    `\nof 16 in parallel: ${(m("16 parallel") / m("16 floor")).toFixed(2)}× the floor ` +
+      `(1 host: ${(one / m("1 floor")).toFixed(2)}×); the floor itself grows ${(m("16 floor") / m("1 floor")).toFixed(2)}× ` +
+      `from 1 engine to 16 on this machine's ${availableParallelism()} cores, so the deploy's own growth ` +
+      `beyond the machine's is ${(m("16 parallel") / one / (m("16 floor") / m("1 floor"))).toFixed(2)}×`,
+  );
   console.log(
     `\nfleet: 16 hosts in parallel = ${ratio.toFixed(2)}× one host (target ≤ 2×)${ratio <= 2 ? "" : "  MISSED"}`,
   );
