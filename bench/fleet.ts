@@ -10,6 +10,7 @@
  *
  * Usage: bench/fleet [--runs N] [--verbose]     (needs ./scripts/setup --fleet 16)
  *        bench/fleet --faults [--verbose]        the fault figures (bench/fleet-faults.ts)
+ *        bench/fleet --traffic [--verbose]       a rolling deploy over 4 hosts behind nginx, under load
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -17,10 +18,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { deploy } from "../packages/core/src/deploy/rollout";
 import { type Logger, silentLogger } from "../packages/core/src/log";
+import { rollingUnderLoad } from "../test/fleet/lb";
 import { cleanUpFleet, docker, fleetEnvironment, fleetRequest } from "../test/fleet/support";
 import type { FleetHost } from "../test/support/env";
 import { fleetEnv, testEnv } from "../test/support/env";
 import { buildVersionApp, median } from "../test/support/helpers";
+import { percentile } from "../test/traffic/load";
 import { faults } from "./fleet-faults";
 import { engineMemory, measureRunner, type RunnerUsage } from "./fleet-usage";
 
@@ -29,11 +32,12 @@ const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "3" },
     faults: { type: "boolean", default: false },
+    traffic: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
   },
 });
 const env = testEnv();
-const fleet = fleetEnv(env, values.faults ? 4 : 16);
+const fleet = fleetEnv(env, values.faults || values.traffic ? 4 : 16);
 const fleetRegistry = fleet.registry;
 // The ssh masters' session directories are made under TMPDIR: ours, to find them in /proc.
 const benchTmp = mkdtempSync(join(tmpdir(), "pt-bench-fleet-"));
@@ -213,7 +217,30 @@ function report(
   return ratio <= 2 ? 0 : 1;
 }
 
+/** Requests sent and failed through nginx in front of 4 hosts while a rolling deploy moves them. */
+async function traffic(): Promise<number> {
+  const app = `pt-bench-fleet-lb-${Date.now().toString(36)}`;
+  const hosts = fleet.hosts.slice(0, 4);
+  try {
+    const [v1, v2] = [await buildVersionApp(env, app, "v1"), await buildVersionApp(env, app, "v2")];
+    const { load, deploySeconds } = await rollingUnderLoad(app, { v1, v2 }, hosts, logger);
+    const p = (q: number) => `${percentile(load.latenciesMs, q).toFixed(1)} ms`;
+    console.log(
+      "fleet traffic: nginx in front of 4 hosts (upstreams on the namespace addresses), 4 clients\n",
+    );
+    console.log(
+      `rolling deploy v1 → v2, max-parallel 1, ${deploySeconds.toFixed(1)} s: sent ${load.sent}, failed ${load.failed}` +
+        ` (v1 ${load.byBody.v1 ?? 0}, v2 ${load.byBody.v2 ?? 0}); latency p50 ${p(50)}, p99 ${p(99)}` +
+        (load.errors.length ? `\nfirst failures: ${load.errors.slice(0, 3).join("; ")}` : ""),
+    );
+    return load.failed === 0 ? 0 : 1;
+  } finally {
+    await cleanUpFleet(app, hosts);
+  }
+}
+
 async function main(): Promise<number> {
+  if (values.traffic) return traffic();
   if (values.faults) {
     return faults(logger);
   }
