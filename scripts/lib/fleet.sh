@@ -337,7 +337,9 @@ status_fleet() {
   fi
   for i in $hosts; do
     local engine="down" sshd="down"
-    fleet_engine_answers "$i" && engine="up ($(docker -H "unix://$(fleet_socket "$i")" info --format '{{.ID}}' | cut -c1-14)…)"
+    pid_alive "$FLEET_RUN/h$i/dockerd.pid" "$(fleet_dir "$i")/daemon.json" && engine="running"
+    # The engine's ID, when this user may read its socket (root, or the host's deploy user).
+    fleet_engine_answers "$i" && engine="up (ID $(docker -H "unix://$(fleet_socket "$i")" info --format '{{.ID}}' | cut -c1-14)…)"
     pid_alive "$(fleet_dir "$i")/sshd.pid" "$(fleet_dir "$i")/sshd_config" && sshd="up"
     echo "fleet $i    $(fleet_user "$i")@$(fleet_addr "$i"):$FLEET_SSH_PORT  dockerd $engine  sshd $sshd"
   done
