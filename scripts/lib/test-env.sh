@@ -21,6 +21,12 @@ write_test_env() {
     PT_NGINX_BIN "$NGINX_BIN"
     PT_TOKEN_REGISTRY "$TOKEN_REGISTRY_ADDR"
     PT_TOKEN_REALM "$TOKEN_REALM"
+    PT_FLEET_HOSTS "$(fleet_hosts_list)"
+    PT_FLEET_SOCKETS "$(fleet_sockets_list)"
+    PT_FLEET_KNOWN_HOSTS "$FLEET_KNOWN_HOSTS"
+    PT_FLEET_REGISTRY "$FLEET_REGISTRY"
+    PT_FLEET_PROXY_BASE "$FLEET_PROXY_BASE"
+    PT_TOXIPROXY_API "$TOXIPROXY_API"
   )
   local user
   for user in "${TOKEN_USERS[@]}"; do

@@ -4,6 +4,14 @@ import { join, resolve } from "node:path";
 import { deploy, RolloutError } from "../../packages/core/src/deploy/rollout";
 import { exec } from "../../packages/core/src/exec/exec";
 import type { Logger } from "../../packages/core/src/log";
+import {
+  cleanUpFleet,
+  fleet,
+  fleetEnvironment,
+  fleetRequest,
+  runningVersions,
+  versionAt,
+} from "../fleet/support";
 import { tempDir } from "../support/helpers";
 import {
   buildApp,
@@ -24,38 +32,47 @@ function recordingLogger(lines: string[]): Logger {
   return { debug: push, info: push, warn: push, error: push, mask() {}, group: (_n, fn) => fn() };
 }
 
+// Each host its own engine (the fleet): containers, ports and images of one host are invisible to
+// the others, so a report that claims a host runs something is checked on that host's engine.
 describe("many hosts", () => {
   const app = newApp();
+  const hosts = fleet.hosts.slice(0, 4);
   let v1: string;
   let bad: string;
   beforeAll(async () => {
     [v1, bad] = await Promise.all([buildApp(app, "v1"), buildApp(app, "v2-bad", { healthy: false })]);
   });
-  afterAll(() => cleanUp(app));
+  afterAll(() => Promise.all([cleanUp(app), cleanUpFleet(app, hosts)]));
 
-  test("deploys to every host, max-parallel at once", async () => {
-    const env = environment(app, runConfig({ from: 18200, to: 18219 }), 2);
-    const report = await deploy(request(env, v1, { maxParallel: 2 }));
-    expect(report.hosts.map((h) => [h.status, h.version])).toEqual([
-      ["deployed", "v1"],
-      ["deployed", "v1"],
-    ]);
-    expect(new Set(report.deployed.map((d) => d.host)).size).toBe(2);
-    for (const d of report.deployed) expect(await versionOn(d.port!)).toBe("v1");
+  test("deploys to every host, max-parallel at once: exactly the asked-for containers on each engine", async () => {
+    const env = fleetEnvironment(app, runConfig({ from: 18200, to: 18219 }), hosts);
+    const report = await deploy(fleetRequest(env, v1, { maxParallel: 4 }));
+    expect(report.hosts.map((h) => [h.status, h.version])).toEqual(hosts.map(() => ["deployed", "v1"]));
+    expect(new Set(report.deployed.map((d) => d.host)).size).toBe(4);
+    for (const h of hosts) expect(await runningVersions(h, app)).toEqual(["v1", "v1"]);
+    for (const d of report.deployed) {
+      const h = hosts.find((x) => d.host.includes(x.host))!;
+      expect(await versionAt(h, d.port!)).toBe("v1");
+    }
   });
 
   test("a failing host stops the rollout; the rest stay on the old version; the report says who runs what", async () => {
-    const env = environment(app, runConfig({ from: 18200, to: 18219 }), 2);
-    env.deploy.healthTimeoutMs = 2000;
-    const err = await failure(deploy(request(env, bad)));
+    const env = fleetEnvironment(app, runConfig({ from: 18200, to: 18219 }), hosts, {
+      healthTimeoutMs: 2000,
+    });
+    const err = await failure(deploy(fleetRequest(env, bad)));
     expect(err).toBeInstanceOf(RolloutError);
     const { report, message } = err as RolloutError;
-    expect(report.hosts.map((h) => h.status)).toEqual(["failed", "not-started"]);
+    expect(report.hosts.map((h) => h.status)).toEqual([
+      "failed",
+      "not-started",
+      "not-started",
+      "not-started",
+    ]);
     expect(message).toMatch(
-      /hosts:\n {2}\S+127\.0\.0\.1:\d+: failed\n {2}\S+127\.0\.0\.2:\d+: not-started \(old version untouched\)/,
+      /hosts:\n {2}\S+10\.231\.0\.11:22: failed\n {2}\S+10\.231\.0\.12:22: not-started \(old version untouched\)/,
     );
-    const running = (await containersOf(app)).filter((c) => c.state === "running");
-    expect(running.map((c) => c.version)).toEqual(["v1", "v1", "v1", "v1"]);
+    for (const h of hosts) expect(await runningVersions(h, app)).toEqual(["v1", "v1"]);
   });
 });
 

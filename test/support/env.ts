@@ -24,6 +24,27 @@ export interface TestEnv {
     realm: string;
     users: Record<TokenUser, { username: string; password: string }>;
   };
+  /** Isolated Docker hosts (scripts/lib/fleet.sh); absent in an env file from before the fleet. */
+  fleet?: FleetEnv;
+}
+
+export interface FleetHost {
+  user: string;
+  host: string;
+  port: number;
+  /** The host's engine, as the runner reaches it directly (to check what a deploy left there). */
+  socket: string;
+  /** The same sshd through Toxiproxy, on 127.0.0.1 (the proxy `ssh-<n>`, n from 1). */
+  proxyPort: number;
+}
+
+export interface FleetEnv {
+  hosts: FleetHost[];
+  knownHosts: string;
+  /** The test registry as the fleet reaches it (same storage as registry.host). */
+  registry: string;
+  /** Toxiproxy's API, host:port. */
+  toxiproxy: string;
 }
 
 export type TokenUser = "push" | "pull" | "promoter" | "short";
@@ -86,6 +107,7 @@ export function testEnv(): TestEnv {
       users: { push: user("push"), pull: user("pull"), promoter: user("promoter"), short: user("short") },
     };
   }
+  if (vars.PT_FLEET_HOSTS) env.fleet = readFleet(get, file);
   if (!Number.isInteger(env.ssh.port))
     throw new Error(`PT_SSH_PORT in ${file} is not a number — ${SETUP_HINT}`);
   for (const path of [env.ssh.key, env.ssh.knownHosts]) {
@@ -123,6 +145,41 @@ export async function checkServices(env: TestEnv = testEnv()): Promise<void> {
     const inspect = await exec("docker", ["image", "inspect", image], { allowFailure: true });
     if (inspect.exitCode !== 0) throw new Error(`image ${image} does not exist — ${SETUP_HINT}`);
   }
+}
+
+function readFleet(get: (key: string) => string, file: string): FleetEnv {
+  const sockets = get("PT_FLEET_SOCKETS").split(",");
+  const proxyBase = Number(get("PT_FLEET_PROXY_BASE"));
+  const hosts = get("PT_FLEET_HOSTS")
+    .split(",")
+    .map((entry, i): FleetHost => {
+      const match = /^([^@]+)@([^:]+):(\d+)$/.exec(entry.trim());
+      if (!match || !sockets[i]) throw new Error(`PT_FLEET_HOSTS in ${file} is malformed — ${SETUP_HINT}`);
+      return {
+        user: match[1]!,
+        host: match[2]!,
+        port: Number(match[3]),
+        socket: sockets[i]!,
+        proxyPort: proxyBase + i + 1,
+      };
+    });
+  return {
+    hosts,
+    knownHosts: get("PT_FLEET_KNOWN_HOSTS"),
+    registry: get("PT_FLEET_REGISTRY"),
+    toxiproxy: get("PT_TOXIPROXY_API"),
+  };
+}
+
+/** The fleet, or an error telling to run setup (multi-host tests need it, they never skip). */
+export function fleetEnv(env: TestEnv = testEnv(), atLeast = 1): FleetEnv {
+  if (!env.fleet) throw new Error(`the test environment has no fleet (PT_FLEET_HOSTS) — ${SETUP_HINT}`);
+  if (env.fleet.hosts.length < atLeast) {
+    throw new Error(
+      `the fleet has ${env.fleet.hosts.length} hosts, ${atLeast} are needed — run ./scripts/setup --fleet ${atLeast}`,
+    );
+  }
+  return env.fleet;
 }
 
 function tcpAnswers(host: string, port: number): Promise<boolean> {
