@@ -19,6 +19,11 @@ write_test_env() {
     PT_NGINX_CONF "$NGINX_CONF"
     PT_NGINX_CONF_DIR "$NGINX_CONF_DIR"
     PT_NGINX_BIN "$NGINX_BIN"
+    PT_BUILDX_BUILDER "$BUILDX_BUILDER"
+    PT_BUILDKITD_BIN "$BUILDKITD_BIN"
+    PT_BUILDKITD_CONF "$BUILDKIT_CONF"
+    PT_REGISTRY_IMAGE_BUSYBOX "$REGISTRY_IMAGE_BUSYBOX"
+    PT_REGISTRY_IMAGE_NODE "$REGISTRY_IMAGE_NODE"
   )
   local content="# Written by ./scripts/setup for the integration tests; do not edit." i
   for ((i = 0; i < ${#pairs[@]}; i += 2)); do

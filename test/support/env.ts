@@ -14,6 +14,16 @@ export interface TestEnv {
   images: { busybox: string; node: string };
   /** nginx run by the deploy user on 127.0.0.1 (traffic tests); absent in an env file from before it. */
   nginx?: { port: number; conf: string; confDir: string; binary: string };
+  /**
+   * The standalone buildkitd registered as a named buildx builder (remote driver), and the base
+   * images as it sees them (in the registry); absent in an env file from before it.
+   */
+  buildkit?: {
+    builder: string;
+    buildkitd: string;
+    config: string;
+    images: { busybox: string; node: string };
+  };
 }
 
 const SETUP_HINT = "run ./scripts/setup";
@@ -61,6 +71,14 @@ export function testEnv(): TestEnv {
       conf: get("PT_NGINX_CONF"),
       confDir: get("PT_NGINX_CONF_DIR"),
       binary: get("PT_NGINX_BIN"),
+    };
+  }
+  if (vars.PT_BUILDX_BUILDER) {
+    env.buildkit = {
+      builder: get("PT_BUILDX_BUILDER"),
+      buildkitd: get("PT_BUILDKITD_BIN"),
+      config: get("PT_BUILDKITD_CONF"),
+      images: { busybox: get("PT_REGISTRY_IMAGE_BUSYBOX"), node: get("PT_REGISTRY_IMAGE_NODE") },
     };
   }
   if (!Number.isInteger(env.ssh.port))
