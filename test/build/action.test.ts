@@ -4,11 +4,13 @@
  * against the real dockerd.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import type * as BuildAction from "../../actions/build/src/main";
 import type * as ActionKit from "../../packages/action-kit/src";
 import { testEnv } from "../support/env";
 import { dockerRmi, tempDir } from "../support/helpers";
+import { registryLogin } from "./builders";
 import { fixtureConfig } from "./support";
 
 jest.setTimeout(180_000);
@@ -96,9 +98,43 @@ test("a passing build sets the outputs and writes the job summary", async () => 
   expect(run.summary).toContain("<th>Passed</th><th>Failed</th><th>Skipped</th>");
   expect(run.summary).toMatch(/<td>3<\/td><td>0<\/td><td>1<\/td>/);
   expect(run.summary).toContain("Slowest tests");
-  expect(run.summary).toMatch(/<td>[\d.]+ MB<\/td><td><code>COPY dir:\w+ in \.\/node_modules<\/code><\/td>/);
+  // The classic builder records "COPY dir:<hash> in ./node_modules", BuildKit "COPY /app/node_modules ./node_modules".
+  expect(run.summary).toMatch(/<td>[\d.]+ MB<\/td><td><code>COPY \S+ (in )?\.\/node_modules<\/code><\/td>/);
   expect(run.summary).toContain("Smoke test: ✅");
   expect(run.stdout).not.toContain("::error");
+});
+
+test("on the standalone builder: the builder input, a secret by value masked, the builder output", async () => {
+  const env = testEnv();
+  const login = await registryLogin();
+  const secret = `s3cr3t-${Date.now().toString(36)}`;
+  // As docker/login-action leaves it: a logged-in docker config; buildx's builders stay where they are.
+  const buildxConfig = join(process.env.DOCKER_CONFIG || join(homedir(), ".docker"), "buildx");
+  process.env.DOCKER_CONFIG = login.configDir;
+  process.env.BUILDX_CONFIG = buildxConfig;
+  try {
+    const run = await runBuildAction({
+      config: fixtureConfig("passing"),
+      "build-args": `BASE=${env.buildkit!.images.node}`,
+      builder: env.buildkit!.builder,
+      secrets: `token=${secret}`,
+      "secret-envs": "home=HOME",
+      summary: "false",
+    });
+    expect(run.exitCode).not.toBe(1);
+    expect(run.outputs.builder).toBe(`buildx remote (${env.buildkit!.builder})`);
+    expect(JSON.parse(run.outputs.tests!)).toEqual({ passed: 3, failed: 0, skipped: 1 });
+    // The only place the value shows: the runner's mask command.
+    const showing = run.stdout.split("\n").filter((l) => l.includes(secret));
+    expect(showing.length).toBeGreaterThan(0);
+    expect(showing.every((l) => l === `::add-mask::${secret}`)).toBe(true);
+  } finally {
+    delete process.env.DOCKER_CONFIG;
+    delete process.env.BUILDX_CONFIG;
+    if (savedEnv.DOCKER_CONFIG !== undefined) process.env.DOCKER_CONFIG = savedEnv.DOCKER_CONFIG;
+    if (savedEnv.BUILDX_CONFIG !== undefined) process.env.BUILDX_CONFIG = savedEnv.BUILDX_CONFIG;
+    await login.dispose();
+  }
 });
 
 test("a failing test: the step fails, the failure is annotated with file and line and is in the summary", async () => {

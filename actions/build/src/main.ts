@@ -8,9 +8,11 @@ import { type ActionContext, readInputs } from "@powertrain/action-kit";
 import {
   BuildError,
   type BuildResult,
+  describeBuilder,
   type Logger,
   loadConfig,
   type PartialBuild,
+  parseSecretLines,
   runBuild,
   type TestSummary,
 } from "@powertrain/core";
@@ -24,8 +26,24 @@ export const inputs = {
   "test-target": { kind: "string" },
   "build-args": { kind: "map" },
   environment: { kind: "string" },
+  builder: { kind: "string" },
+  // One per line: buildx's specs hold commas.
+  "cache-from": { kind: "string" },
+  "cache-to": { kind: "string" },
+  secrets: { kind: "string" },
+  "secret-envs": { kind: "string" },
+  "secret-files": { kind: "string" },
+  ssh: { kind: "string" },
   summary: { kind: "boolean", default: true },
 } as const;
+
+/** Non-empty lines, trimmed. */
+export function lines(raw: string | undefined): string[] {
+  return (raw ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
 
 /** The test-target input value that skips the tests (an empty input means "as powertrain.yml says"). */
 export const SKIP_TESTS = "none";
@@ -34,6 +52,18 @@ export async function main(ctx: ActionContext): Promise<void> {
   const input = readInputs(inputs);
   const { config } = await loadConfig(input.config);
   const testTarget = input["test-target"];
+  // Values are masked before anything can print them; only `id=value` lines hold values.
+  const byValue = parseSecretLines(
+    (input.secrets ?? "").split("\n").filter((l) => l.trim()),
+    "value",
+    "input secrets",
+  );
+  for (const s of byValue) if ("value" in s) ctx.logger.mask(s.value);
+  const secrets = [
+    ...byValue,
+    ...parseSecretLines(lines(input["secret-envs"]), "env", "input secret-envs"),
+    ...parseSecretLines(lines(input["secret-files"]), "file", "input secret-files"),
+  ];
   let result: BuildResult;
   try {
     result = await runBuild(
@@ -45,6 +75,11 @@ export async function main(ctx: ActionContext): Promise<void> {
         target: input.target,
         testTarget: testTarget === SKIP_TESTS ? "" : testTarget,
         buildArgs: input["build-args"],
+        builder: input.builder,
+        cacheFrom: lines(input["cache-from"]),
+        cacheTo: lines(input["cache-to"]),
+        secrets,
+        ssh: lines(input.ssh),
       },
       { logger: ctx.logger, smokeEnvironment: input.environment },
     );
@@ -55,6 +90,7 @@ export async function main(ctx: ActionContext): Promise<void> {
   actions.setOutput("image", result.image);
   actions.setOutput("image-id", result.imageId);
   actions.setOutput("size", String(result.size));
+  actions.setOutput("builder", describeBuilder(result.builder));
   actions.setOutput("config", JSON.stringify(result.config));
   await report(result, ctx.logger, input.summary);
 }

@@ -7,13 +7,14 @@ import { dirname, relative, resolve } from "node:path";
 import type { BuildSettings, PowertrainConfig } from "../config/schema";
 import { parseSize } from "../config/units";
 import { buildCommand, type DockerCommand, type ImageBuildOptions } from "../docker/build-args";
-import type { Builder } from "../docker/builder";
+import { type Builder, isBuildKit } from "../docker/builder";
 import { ConfigError } from "../errors";
 import type { CiMetadata } from "../version/ci";
+import { type BuildKitRequest, buildKitInputs } from "./buildkit-options";
 import { imageLabels } from "./labels";
 import { DEFAULT_REPORTS_DIR } from "./test-stage";
 
-export interface BuildRequest {
+export interface BuildRequest extends BuildKitRequest {
   /** powertrain.yml, already loaded. */
   configFile: string;
   config: PowertrainConfig;
@@ -29,12 +30,10 @@ export interface BuildRequest {
   skipTests?: boolean;
   /** Local reference to tag the image with (default `<name>:local`, or `<name>:build-<N>` in CI). */
   image?: string;
-  /** Cache sources, exports and secrets for BuildKit. */
-  cacheFrom?: string[];
-  cacheTo?: string[];
-  secrets?: string[];
   /** Build the first stage of this run without the cache (the stages after it still reuse its layers). */
   noCache?: boolean;
+  /** The buildx builder to use (over build.builder). */
+  builder?: string;
   /** Directory paths are relative to, and docker runs in (the repository root). */
   cwd?: string;
 }
@@ -54,6 +53,11 @@ export interface BuildPlan {
    */
   labelStep?: { command: DockerCommand; baseIidFile?: string };
   settings: BuildSettings;
+  /**
+   * Variables the docker client gets on top of `env` for every build: the values of secrets
+   * given by value. Never printed (a dry run shows the commands without them).
+   */
+  secretEnv: Record<string, string>;
   /** Bytes, from build.size-budget. */
   sizeBudget?: number;
   warnings: string[];
@@ -65,6 +69,7 @@ export function planBuild(
   ci: CiMetadata,
   created: Date,
   iidFile?: string,
+  env: NodeJS.ProcessEnv = process.env,
 ): BuildPlan {
   const cwd = request.cwd ?? process.cwd();
   const settings = request.config.build ?? {};
@@ -82,13 +87,16 @@ export function planBuild(
   const image = request.image ?? defaultImage(request.config, ci);
   const buildArgs = { ...stringValues(settings.args ?? {}), ...(request.buildArgs ?? {}) };
   const labels = imageLabels({ config: request.config, ci, created });
+  const kit = buildKitInputs(request.config, request.configFile, configDir, request, env);
+  // One cache for both builds: the test stage's layers are the final image's lower layers.
   const common: ImageBuildOptions = {
     context,
     dockerfile,
     buildArgs,
-    cacheFrom: request.cacheFrom,
-    cacheTo: request.cacheTo,
-    secrets: request.secrets,
+    cacheFrom: kit.cacheFrom,
+    cacheTo: kit.cacheTo,
+    secrets: kit.secrets,
+    ssh: kit.ssh,
   };
   const testTarget = request.skipTests
     ? undefined
@@ -107,7 +115,7 @@ export function planBuild(
       }
     : undefined;
   const noCache = request.noCache && !testTarget;
-  const classic = builder === "classic";
+  const classic = !isBuildKit(builder);
   const final = classic
     ? buildCommand({ ...common, target, iidFile: iidFile && `${iidFile}.base`, noCache }, builder)
     : buildCommand({ ...common, tags: [image], target, labels, iidFile, noCache }, builder);
@@ -127,8 +135,9 @@ export function planBuild(
     final,
     labelStep,
     settings,
+    secretEnv: kit.secretEnv,
     sizeBudget: budget(request.configFile, settings),
-    warnings: [...new Set([...(test?.command.warnings ?? []), ...final.warnings])],
+    warnings: [...new Set([...kit.warnings, ...(test?.command.warnings ?? []), ...final.warnings])],
   };
 }
 
