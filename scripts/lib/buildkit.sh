@@ -184,6 +184,7 @@ registry_has() {
 
 ensure_buildkit() {
   wait_buildkit_builds
+  ensure_qemu
   ensure_buildx_plugin
   ensure_buildkitd
   ensure_buildx_builder
@@ -204,4 +205,32 @@ stop_buildkit() {
   docker buildx rm "$BUILDX_BUILDER" >/dev/null 2>&1 || true
   stop_pidfile "$BUILDKIT_PID" "$BUILDKITD_BIN"
   rm -f "$BUILDKIT_SOCK"
+}
+
+# QEMU user emulation for arm64 RUN steps: Debian's qemu-user-static ships binfmt.d entries;
+# registered with the F flag, so the interpreter is opened now and works inside build containers.
+QEMU_PACKAGE="qemu-user-static"
+QEMU_BINFMT_DIR="/proc/sys/fs/binfmt_misc"
+QEMU_ARCHES=(aarch64)
+
+ensure_qemu() {
+  local arch conf
+  if ! deb_installed "$QEMU_PACKAGE"; then
+    need_root "installing $QEMU_PACKAGE"
+    progress "installing Debian package $QEMU_PACKAGE (arm64 builds)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$QEMU_PACKAGE" >/dev/null
+  fi
+  if [[ ! -e "$QEMU_BINFMT_DIR/register" ]]; then
+    need_root "mounting binfmt_misc"
+    progress "mounting binfmt_misc"
+    mount -t binfmt_misc binfmt_misc "$QEMU_BINFMT_DIR" ||
+      { warn "cannot mount binfmt_misc: arm64 RUN steps will not build"; return 0; }
+  fi
+  for arch in "${QEMU_ARCHES[@]}"; do
+    [[ -e "$QEMU_BINFMT_DIR/qemu-$arch" ]] && continue
+    conf="/usr/lib/binfmt.d/qemu-$arch.conf"
+    [[ -f "$conf" ]] || { warn "$conf is missing: no $arch emulation"; continue; }
+    progress "registering QEMU for $arch (binfmt_misc)"
+    cat "$conf" >"$QEMU_BINFMT_DIR/register" || warn "registering qemu-$arch failed"
+  done
 }

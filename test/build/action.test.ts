@@ -10,7 +10,7 @@ import type * as BuildAction from "../../actions/build/src/main";
 import type * as ActionKit from "../../packages/action-kit/src";
 import { testEnv } from "../support/env";
 import { dockerRmi, tempDir } from "../support/helpers";
-import { registryLogin } from "./builders";
+import { registryLogin, standaloneBuilder } from "./builders";
 import { fixtureConfig } from "./support";
 
 jest.setTimeout(180_000);
@@ -115,14 +115,14 @@ test("on the standalone builder: the builder input, a secret by value masked, th
   try {
     const run = await runBuildAction({
       config: fixtureConfig("passing"),
-      "build-args": `BASE=${env.buildkit!.images.node}`,
-      builder: env.buildkit!.builder,
+      "build-args": `BASE=${standaloneBuilder(env).images.node}`,
+      builder: standaloneBuilder(env).builder,
       secrets: `token=${secret}`,
       "secret-envs": "home=HOME",
       summary: "false",
     });
     expect(run.exitCode).not.toBe(1);
-    expect(run.outputs.builder).toBe(`buildx remote (${env.buildkit!.builder})`);
+    expect(run.outputs.builder).toBe(`buildx remote (${standaloneBuilder(env).builder})`);
     expect(JSON.parse(run.outputs.tests!)).toEqual({ passed: 3, failed: 0, skipped: 1 });
     // The only place the value shows: the runner's mask command.
     const showing = run.stdout.split("\n").filter((l) => l.includes(secret));

@@ -19,9 +19,14 @@ export interface BuilderCase {
   login: boolean;
 }
 
-/** Throws (the suite fails, never skips) when setup has not registered the standalone builder. */
-export function builderCases(env: TestEnv = testEnv()): BuilderCase[] {
+/** The standalone builder's part of the test env; throws (the suite fails, never skips) without it. */
+export function standaloneBuilder(env: TestEnv = testEnv()): NonNullable<TestEnv["buildkit"]> {
   if (!env.buildkit) throw new Error("PT_BUILDX_BUILDER is missing in the test env — run ./scripts/setup");
+  return env.buildkit;
+}
+
+export function builderCases(env: TestEnv = testEnv()): BuilderCase[] {
+  const buildkit = standaloneBuilder(env);
   return [
     { label: "classic", builder: { kind: "classic" }, images: env.images, login: false },
     {
@@ -32,8 +37,8 @@ export function builderCases(env: TestEnv = testEnv()): BuilderCase[] {
     },
     {
       label: "standalone buildkitd",
-      builder: { kind: "buildx", name: env.buildkit.builder, driver: "remote" },
-      images: env.buildkit.images,
+      builder: { kind: "buildx", name: buildkit.builder, driver: "remote" },
+      images: buildkit.images,
       login: true,
     },
   ];

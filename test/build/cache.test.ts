@@ -11,7 +11,7 @@ import { loadConfig } from "../../packages/core/src/config/load";
 import type { PowertrainConfig } from "../../packages/core/src/config/schema";
 import { testEnv } from "../support/env";
 import { tempDir, uniqueName } from "../support/helpers";
-import { registryLogin } from "./builders";
+import { registryLogin, standaloneBuilder } from "./builders";
 import { freshBuilder } from "./fresh-builder";
 import { buildKitBuilds, imageNames, REPO_ROOT, recordingLogger } from "./support";
 
@@ -63,7 +63,7 @@ describe("the registry cache on fresh standalone builders", () => {
             config,
             cwd: dir,
             image: images.next("pt-build-cache"),
-            buildArgs: { BASE: env.buildkit!.images.node },
+            buildArgs: { BASE: standaloneBuilder(env).images.node },
           },
           {
             logger,

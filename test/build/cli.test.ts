@@ -5,6 +5,7 @@ import { buildProgram, type CliContext, reportError } from "../../packages/cli/s
 import { exec } from "../../packages/core/src/exec/exec";
 import { StreamLogger } from "../../packages/core/src/log";
 import { testEnv } from "../support/env";
+import { standaloneBuilder } from "./builders";
 import { fixtureConfig, imageNames } from "./support";
 
 jest.setTimeout(180_000);
@@ -80,7 +81,7 @@ test("--dry-run prints the docker commands and builds nothing", async () => {
 });
 
 test("--dry-run on a named builder: --builder, the cache and secrets by name, --load", async () => {
-  const builder = testEnv().buildkit!.builder;
+  const builder = standaloneBuilder().builder;
   const image = images.next("pt-build-cli-dry-buildx");
   const r = await powertrain(
     "build",

@@ -8,6 +8,7 @@ export * from "./exec/quote";
 export * from "./extract";
 export * from "./log";
 export * from "./publish";
+export * from "./publish/merge";
 export * from "./registry";
 export * from "./router";
 export * from "./ssh";

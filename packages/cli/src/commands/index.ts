@@ -9,6 +9,7 @@ import { registerImages } from "./images";
 import { registerImport } from "./import";
 import { registerInit } from "./init";
 import { registerLogs } from "./logs";
+import { registerMerge } from "./merge";
 import { registerPromote } from "./promote";
 import { registerPromoteCanary } from "./promote-canary";
 import { registerPs } from "./ps";
@@ -25,6 +26,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerBuild(program, ctx);
   registerPublish(program, ctx);
   registerPromote(program, ctx);
+  registerMerge(program, ctx);
   registerImages(program, ctx);
   registerFind(program, ctx);
   registerExtractConfig(program, ctx);

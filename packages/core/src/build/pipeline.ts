@@ -53,6 +53,11 @@ export interface BuildResult {
   report: ImageReport;
   checks: ImageChecks;
   smoke?: SmokeTestResult;
+  /**
+   * The multi-platform index the builder pushed (build.platforms): `ref` by tag and its digest;
+   * `image` above is the runner's own platform, loaded for the report, checks and smoke test.
+   */
+  index?: { ref: string; digest: string; platforms: string[] };
   /** Steps served from the build cache in each build. */
   cachedSteps: { test?: number; final: number };
   durationsMs: { test?: number; final: number };
@@ -155,6 +160,15 @@ export async function runBuild(request: BuildRequest, options: BuildRunOptions):
       );
       if (!result.smoke.passed) throw new BuildError(result.smoke.message, { tests, report });
     }
+    const { index } = plan;
+    if (index) {
+      await logger.group(`Index for ${index.platforms.join(", ")} → ${index.ref}`, () =>
+        runDockerBuild(index.command, run, "the multi-platform index"),
+      );
+      const digest = await pushedDigest(index.metadataFile);
+      result.index = { ref: index.ref, digest, platforms: index.platforms };
+      logger.info(`pushed ${index.ref}@${digest}`);
+    }
     return result;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -198,6 +212,7 @@ export function planCommands(plan: BuildPlan): string[] {
   commands.push(
     shellCommand([bin, "history", "--no-trunc", "--human=false", "--format", "{{json .}}", plan.image]),
   );
+  if (plan.index) commands.push(line(plan.index.command));
   return commands;
 }
 
@@ -233,6 +248,16 @@ async function runDockerBuild(
     );
   }
   return log;
+}
+
+/** The digest buildx wrote to its metadata file (`containerimage.digest`). */
+async function pushedDigest(file: string | undefined): Promise<string> {
+  const metadata = file ? (JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>) : {};
+  const digest = metadata["containerimage.digest"];
+  if (typeof digest !== "string" || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    throw new BuildError("buildx pushed the index but wrote no containerimage.digest to its metadata file");
+  }
+  return digest;
 }
 
 /** The builder to use: the request's (CLI flag, action input), else build.builder. */

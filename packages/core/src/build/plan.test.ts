@@ -1,7 +1,7 @@
 import type { PowertrainConfig } from "../config/schema";
 import type { Builder } from "../docker/builder";
 import type { CiMetadata } from "../version/ci";
-import { defaultImage, planBuild } from "./plan";
+import { defaultImage, nativePlatform, planBuild } from "./plan";
 
 const ci: CiMetadata = { ci: "local", buildNumber: 0, sha: "abc1234def" };
 const created = new Date("2026-01-01T00:00:00Z");
@@ -220,4 +220,89 @@ test("BuildKit labels and tags the final build directly", () => {
   expect(plan.labelStep).toBeUndefined();
   expect(plan.final.args).toEqual(expect.arrayContaining(["--tag", "web:local", "--iidfile", "/t/iid"]));
   expect(plan.final.args.filter((a) => a.startsWith("dev.powertrain.config="))).toHaveLength(1);
+});
+
+describe("build.platforms", () => {
+  const multi: PowertrainConfig = {
+    ...config,
+    image: { registry: "reg:5000", repository: "team/web" },
+    build: { ...config.build, platforms: ["linux/amd64", "linux/arm64"] },
+  };
+
+  test("the test stage and the loaded image on the runner's platform, then the index pushed", () => {
+    const plan = planBuild(
+      { configFile: "p.yml", config: multi, cwd: "/r" },
+      remote,
+      { ...ci, buildNumber: 7 },
+      created,
+      "/t/iid",
+    );
+    const native = nativePlatform();
+    expect(plan.test!.command.args).toEqual(expect.arrayContaining(["--load", "--platform", native]));
+    expect(plan.final.args).toEqual(expect.arrayContaining(["--load", "--platform", native]));
+    expect(plan.index).toMatchObject({
+      ref: "reg:5000/team/web:build-7",
+      platforms: ["linux/amd64", "linux/arm64"],
+      metadataFile: "/t/iid.index.json",
+    });
+    const args = plan.index!.command.args;
+    expect(args.slice(0, 5)).toEqual(["buildx", "build", "--builder", "ci", "--push"]);
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "--platform",
+        "linux/amd64,linux/arm64",
+        "--tag",
+        "reg:5000/team/web:build-7",
+        "--provenance=false",
+        "--sbom=false",
+        "--metadata-file",
+        "/t/iid.index.json",
+      ]),
+    );
+    expect(args).not.toContain("--load");
+    expect(args).not.toContain("--iidfile");
+    // The same labels as the loaded image.
+    expect(args.filter((a) => a.startsWith("dev.powertrain.config="))).toHaveLength(1);
+  });
+
+  test("attestations switch provenance and SBOM on", () => {
+    const attested = {
+      ...multi,
+      build: { ...multi.build, attestations: { provenance: "max" as const, sbom: true } },
+    };
+    const plan = planBuild({ configFile: "p.yml", config: attested, cwd: "/r" }, remote, ci, created);
+    expect(plan.index!.command.args).toEqual(
+      expect.arrayContaining(["--provenance=mode=max", "--sbom=true"]),
+    );
+  });
+
+  test("only the runner's own platform: no index", () => {
+    const one = { ...multi, build: { ...multi.build, platforms: [nativePlatform()] } };
+    expect(
+      planBuild({ configFile: "p.yml", config: one, cwd: "/r" }, remote, ci, created).index,
+    ).toBeUndefined();
+  });
+
+  test.each<[string, Builder]>([
+    ["classic", classic],
+    ["buildx docker driver", buildx],
+  ])("on the %s builder: a usage error saying it needs a builder of its own", (_n, builder) => {
+    expect(() => planBuild({ configFile: "p.yml", config: multi, cwd: "/r" }, builder, ci, created)).toThrow(
+      /an index is built and pushed by a buildx builder of its own/,
+    );
+  });
+
+  test("without image.registry: a config error", () => {
+    const bare = { ...multi, image: undefined };
+    expect(() => planBuild({ configFile: "p.yml", config: bare, cwd: "/r" }, remote, ci, created)).toThrow(
+      /build.platforms: an index is pushed from the builder: set image.registry/,
+    );
+  });
+
+  test.each([
+    ["x64", "linux/amd64"],
+    ["arm64", "linux/arm64"],
+  ])("nativePlatform(%s) = %s", (arch, platform) => {
+    expect(nativePlatform(arch)).toBe(platform);
+  });
 });

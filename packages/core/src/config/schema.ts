@@ -385,6 +385,30 @@ export const BuildSettings = z.strictObject({
     .array(SecretId)
     .optional()
     .meta({ description: "SSH agent sockets for RUN --mount=type=ssh: [default] (SSH_AUTH_SOCK) or ids." }),
+  platforms: z
+    .array(
+      z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, {
+        error: 'expected os/architecture[/variant], e.g. "linux/arm64"',
+      }),
+    )
+    .min(1)
+    .optional()
+    .meta({
+      description:
+        "Platforms of the image: one OCI index, pushed from the builder. The test stage runs on the runner's own.",
+    }),
+  attestations: z
+    .strictObject({
+      provenance: z
+        .enum(["min", "max", "off"])
+        .optional()
+        .meta({ description: "SLSA provenance BuildKit attaches to the index (default off)." }),
+      sbom: z.boolean().optional().meta({ description: "An SPDX SBOM BuildKit attaches to the index." }),
+    })
+    .optional()
+    .meta({
+      description: "Attestations BuildKit attaches to a pushed index (buildx builders of their own).",
+    }),
   root: z
     .enum(["allow", "warn", "error"])
     .optional()

@@ -29,6 +29,14 @@ export interface ImageBuildOptions {
   secrets?: readonly string[];
   /** SSH agent sockets or keys forwarded to the build (BuildKit only): `default`, `id=path`. */
   ssh?: readonly string[];
+  /** `--platform`: one for a loaded image, several for an index (pushed, never loaded). */
+  platforms?: readonly string[];
+  /** Push the result from the builder (`--push`) instead of loading it into the daemon. */
+  push?: boolean;
+  /** File buildx writes the result's digest to (`containerimage.digest`). */
+  metadataFile?: string;
+  /** Attestations for a pushed result: `--provenance=mode=…`, `--sbom=true`. */
+  attestations?: { provenance?: "min" | "max" | "off"; sbom?: boolean };
   /** Ignore the build cache. */
   noCache?: boolean;
   /** File the image ID is written to. */
@@ -49,8 +57,14 @@ export function buildCommand(options: ImageBuildOptions, builder: Builder): Dock
   const buildkit = isBuildKit(builder);
   const args =
     builder.kind === "buildx"
-      ? ["buildx", "build", ...(builder.name ? ["--builder", builder.name] : []), "--load"]
+      ? [
+          "buildx",
+          "build",
+          ...(builder.name ? ["--builder", builder.name] : []),
+          options.push ? "--push" : "--load",
+        ]
       : ["build"];
+  if (options.platforms?.length) args.push("--platform", options.platforms.join(","));
   if (buildkit) args.push("--progress=plain");
   // The classic builder keeps the container of a failed step (a failing test stage) unless told not to.
   else args.push("--force-rm");
@@ -84,8 +98,15 @@ export function buildCommand(options: ImageBuildOptions, builder: Builder): Dock
         `${flag}: ${what} needs BuildKit (install docker buildx or set DOCKER_BUILDKIT=1); ignored`,
       );
   }
+  if (options.push) {
+    const { provenance = "off", sbom = false } = options.attestations ?? {};
+    // Off unless asked: buildx would otherwise attach a provenance manifest to every push.
+    args.push(provenance === "off" ? "--provenance=false" : `--provenance=mode=${provenance}`);
+    args.push(`--sbom=${sbom}`);
+  }
   if (options.noCache) args.push("--no-cache");
   if (options.iidFile) args.push("--iidfile", options.iidFile);
+  if (options.metadataFile) args.push("--metadata-file", options.metadataFile);
   args.push(options.context);
   const env = { DOCKER_BUILDKIT: buildkit ? "1" : "0" };
   return { args, env, warnings };
