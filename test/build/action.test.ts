@@ -4,13 +4,12 @@
  * against the real dockerd.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type * as BuildAction from "../../actions/build/src/main";
 import type * as ActionKit from "../../packages/action-kit/src";
 import { testEnv } from "../support/env";
-import { dockerRmi, tempDir } from "../support/helpers";
-import { registryLogin, standaloneBuilder } from "./builders";
+import { dockerRmi, tempDir, uniqueName } from "../support/helpers";
+import { standaloneBuilder } from "./builders";
 import { fixtureConfig } from "./support";
 
 jest.setTimeout(180_000);
@@ -104,36 +103,32 @@ test("a passing build sets the outputs and writes the job summary", async () => 
   expect(run.stdout).not.toContain("::error");
 });
 
-test("on the standalone builder: the builder input, a secret by value masked, the builder output", async () => {
+test("a native runner's leg on the standalone builder: login inputs, a masked secret, pushed by digest", async () => {
   const env = testEnv();
-  const login = await registryLogin();
   const secret = `s3cr3t-${Date.now().toString(36)}`;
-  // As docker/login-action leaves it: a logged-in docker config; buildx's builders stay where they are.
-  const buildxConfig = join(process.env.DOCKER_CONFIG || join(homedir(), ".docker"), "buildx");
-  process.env.DOCKER_CONFIG = login.configDir;
-  process.env.BUILDX_CONFIG = buildxConfig;
-  try {
-    const run = await runBuildAction({
-      config: fixtureConfig("passing"),
-      "build-args": `BASE=${standaloneBuilder(env).images.node}`,
-      builder: standaloneBuilder(env).builder,
-      secrets: `token=${secret}`,
-      "secret-envs": "home=HOME",
-      summary: "false",
-    });
-    expect(run.exitCode).not.toBe(1);
-    expect(run.outputs.builder).toBe(`buildx remote (${standaloneBuilder(env).builder})`);
-    expect(JSON.parse(run.outputs.tests!)).toEqual({ passed: 3, failed: 0, skipped: 1 });
-    // The only place the value shows: the runner's mask command.
-    const showing = run.stdout.split("\n").filter((l) => l.includes(secret));
+  const push = `${env.registry.host}/pt-test/${uniqueName("native-leg")}:amd64`;
+  const run = await runBuildAction({
+    config: fixtureConfig("passing"),
+    "build-args": `BASE=${standaloneBuilder(env).images.node}`,
+    builder: standaloneBuilder(env).builder,
+    registry: env.registry.host,
+    username: env.registry.user,
+    password: env.registry.password,
+    secrets: `token=${secret}`,
+    "secret-envs": "home=HOME",
+    push,
+    summary: "false",
+  });
+  expect(run.exitCode).not.toBe(1);
+  expect(run.outputs.builder).toBe(`buildx remote (${standaloneBuilder(env).builder})`);
+  expect(JSON.parse(run.outputs.tests!)).toEqual({ passed: 3, failed: 0, skipped: 1 });
+  expect(run.outputs.index).toBe(`${push}@${run.outputs["index-digest"]}`);
+  expect(run.outputs["index-digest"]).toMatch(/^sha256:[0-9a-f]{64}$/);
+  // The only places the values show: the runner's mask commands.
+  for (const value of [secret, env.registry.password]) {
+    const showing = run.stdout.split("\n").filter((l) => l.includes(value));
     expect(showing.length).toBeGreaterThan(0);
-    expect(showing.every((l) => l === `::add-mask::${secret}`)).toBe(true);
-  } finally {
-    delete process.env.DOCKER_CONFIG;
-    delete process.env.BUILDX_CONFIG;
-    if (savedEnv.DOCKER_CONFIG !== undefined) process.env.DOCKER_CONFIG = savedEnv.DOCKER_CONFIG;
-    if (savedEnv.BUILDX_CONFIG !== undefined) process.env.BUILDX_CONFIG = savedEnv.BUILDX_CONFIG;
-    await login.dispose();
+    expect(showing.every((l) => l === `::add-mask::${value}`)).toBe(true);
   }
 });
 

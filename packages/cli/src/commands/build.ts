@@ -26,6 +26,8 @@ interface BuildFlags {
   secretEnv: string[];
   secretFile: string[];
   ssh: string[];
+  platform: string[];
+  push?: string;
 }
 
 export function registerBuild(program: Command, ctx: CliContext): void {
@@ -56,6 +58,16 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       collect,
       [],
     )
+    .option(
+      "--platform <os/arch>",
+      "a platform of the index the builder pushes (repeatable, or comma-separated)",
+      collect,
+      [],
+    )
+    .option(
+      "--push <ref>",
+      "where the builder pushes the index (default <image.registry>/<repository>:<tag>)",
+    )
     .action(async (flags: BuildFlags) => {
       const { config } = await loadConfig(flags.config);
       const request = {
@@ -73,6 +85,11 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           ...parseSecretLines(flags.secretFile, "file", "--secret-file"),
         ],
         ssh: flags.ssh,
+        platforms: flags.platform
+          .flatMap((p) => p.split(","))
+          .map((p) => p.trim())
+          .filter(Boolean),
+        push: flags.push,
       };
       if (flags.dryRun) {
         const { commands, plan } = await dryRunBuild(request, { logger: ctx.logger });

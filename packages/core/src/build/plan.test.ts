@@ -276,6 +276,19 @@ describe("build.platforms", () => {
     );
   });
 
+  test("a push target pushes the runner's own platform too (a native runner's part of an index)", () => {
+    const one = { ...multi, build: { ...multi.build, platforms: [nativePlatform()] } };
+    const plan = planBuild(
+      { configFile: "p.yml", config: one, cwd: "/r", push: "reg:5000/x:amd64" },
+      remote,
+      ci,
+      created,
+    );
+    expect(plan.index?.command.args).toEqual(
+      expect.arrayContaining(["--platform", nativePlatform(), "--push"]),
+    );
+  });
+
   test("only the runner's own platform: no index", () => {
     const one = { ...multi, build: { ...multi.build, platforms: [nativePlatform()] } };
     expect(
@@ -290,6 +303,19 @@ describe("build.platforms", () => {
     expect(() => planBuild({ configFile: "p.yml", config: multi, cwd: "/r" }, builder, ci, created)).toThrow(
       /an index is built and pushed by a buildx builder of its own/,
     );
+  });
+
+  test("a request's platforms win over build.platforms and are checked", () => {
+    const plan = planBuild(
+      { configFile: "p.yml", config: multi, cwd: "/r", platforms: ["linux/arm64"], push: "reg:5000/x:y" },
+      remote,
+      ci,
+      created,
+    );
+    expect(plan.index).toMatchObject({ ref: "reg:5000/x:y", platforms: ["linux/arm64"] });
+    expect(() =>
+      planBuild({ configFile: "p.yml", config: multi, cwd: "/r", platforms: ["arm64"] }, remote, ci, created),
+    ).toThrow(/platform "arm64": expected os\/architecture/);
   });
 
   test("without image.registry: a config error", () => {

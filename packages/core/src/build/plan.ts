@@ -191,10 +191,16 @@ function indexPlan(
 ): BuildPlan["index"] {
   const settings = request.config.build ?? {};
   const platforms = request.platforms?.length ? request.platforms : (settings.platforms ?? []);
+  for (const p of request.platforms ?? []) {
+    if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(p))
+      throw new UsageError(`platform "${p}": expected os/architecture[/variant], e.g. linux/arm64`);
+  }
   const attestations = settings.attestations;
   const attest = attestations && (attestations.sbom || (attestations.provenance ?? "off") !== "off");
   const onlyNative = platforms.length === 0 || (platforms.length === 1 && platforms[0] === nativePlatform());
-  if (onlyNative && !attest) return undefined;
+  // Platforms asked for by the request (an input, a flag) or a push target push even the runner's
+  // own platform: a native runner's share of an index. build.platforms alone does not.
+  if (onlyNative && !attest && !request.push && !request.platforms?.length) return undefined;
   if (!hasOwnStore(builder)) {
     throw new UsageError(
       `build.platforms ${platforms.join(",") || "(the runner's)"}${attest ? " with attestations" : ""}: ` +
