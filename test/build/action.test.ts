@@ -130,6 +130,20 @@ test("a native runner's leg on the standalone builder: login inputs, a masked se
     expect(showing.length).toBeGreaterThan(0);
     expect(showing.every((l) => l === `::add-mask::${value}`)).toBe(true);
   }
+
+  // The pipeline's merge job: the legs' digests in, one index out, nothing built.
+  const repository = push.slice(0, push.lastIndexOf(":"));
+  const merged = await runBuildAction({
+    config: fixtureConfig("passing"),
+    merge: `${repository}@${run.outputs["index-digest"]}\n`,
+    push: `${repository}:merged`,
+    username: env.registry.user,
+    password: env.registry.password,
+  });
+  expect(merged.exitCode).not.toBe(1);
+  expect(merged.outputs.index).toMatch(new RegExp(`^${repository}:merged@sha256:[0-9a-f]{64}$`));
+  expect(merged.outputs.image).toBe(`${repository}@${merged.outputs["index-digest"]}`);
+  expect(merged.stdout).toMatch(/linux\/amd64 +sha256:/);
 });
 
 test("a failing test: the step fails, the failure is annotated with file and line and is in the summary", async () => {

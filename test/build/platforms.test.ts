@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { type BuildResult, runBuild } from "../../packages/core/src/build";
 import { loadConfig } from "../../packages/core/src/config/load";
 import { exec } from "../../packages/core/src/exec/exec";
+import { entryPlatform, mergeIndex } from "../../packages/core/src/publish/merge";
 import type { RegistryClient } from "../../packages/core/src/registry/client";
+import { parseReference } from "../../packages/core/src/registry/reference";
 import { testEnv } from "../support/env";
 import { uniqueName } from "../support/helpers";
 import { registryLogin, standaloneBuilder } from "./builders";
@@ -104,4 +106,56 @@ test("the index carries the same powertrain labels as the loaded image", async (
   if (image.manifest.kind !== "image") throw new Error("not an image");
   const config = await client.getConfig(repository, image.manifest);
   expect(config.labels["dev.powertrain.config"]).toBe(result.labels["dev.powertrain.config"]);
+});
+
+describe("build.attestations", () => {
+  test("provenance rides along in the index as attestation manifests, and merge keeps them", async () => {
+    const env = testEnv();
+    const dir = await multiarchApp();
+    const configFile = join(dir, "powertrain.yml");
+    const loaded = (await loadConfig(configFile)).config;
+    const repo = `pt-test/${uniqueName("attested")}`;
+    const config = {
+      ...loaded,
+      image: { registry: env.registry.host, repository: repo },
+      // SBOM needs BuildKit's scanner image from Docker Hub, which this machine cannot pull.
+      build: { ...loaded.build, attestations: { provenance: "min" as const } },
+    };
+    const attested = await runBuild(
+      {
+        configFile,
+        config,
+        cwd: dir,
+        image: images.next("pt-build-attested"),
+        buildArgs: { BASE: standaloneBuilder(env).images.busybox },
+      },
+      {
+        logger: recordingLogger(),
+        smokeTest: false,
+        builder: { kind: "buildx", name: standaloneBuilder(env).builder, driver: "remote" },
+        dockerConfig: login.configDir,
+      },
+    );
+    const index = await client.getManifest(repo, attested.index!.digest);
+    if (index.manifest.kind !== "index") throw new Error("not an index");
+    const kinds = index.manifest.manifests.map((m) => entryPlatform(m)).sort();
+    expect(kinds).toEqual(["attestation", "attestation", "linux/amd64", "linux/arm64"]);
+
+    const merged = await mergeIndex({
+      client,
+      sources: [parseReference(`${env.registry.host}/${repo}@${attested.index!.digest}`)],
+      target: parseReference(`${env.registry.host}/${repo}-merged:1`),
+      logger: recordingLogger(),
+    });
+    expect(merged.entries.map((e) => e.platform).sort()).toEqual(kinds);
+    // Each attestation manifest still names the image it is about, and is readable in the new repository.
+    const copy = await client.getManifest(`${repo}-merged`, merged.digest);
+    if (copy.manifest.kind !== "index") throw new Error("not an index");
+    for (const m of copy.manifest.manifests.filter((d) => entryPlatform(d) === "attestation")) {
+      expect(copy.manifest.manifests.map((d) => d.digest)).toContain(
+        m.annotations?.["vnd.docker.reference.digest"],
+      );
+      expect((await client.getManifest(`${repo}-merged`, m.digest)).manifest.kind).toBe("image");
+    }
+  });
 });
