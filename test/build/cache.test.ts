@@ -29,6 +29,8 @@ afterAll(async () => {
 
 const INSTALL = /^\[build \d+\/\d+\] RUN .*node scripts\/install\.js/;
 const TESTS = /^\[test \d+\/\d+\] RUN /;
+/** What the fixture's install step prints when it runs; a step from the cache prints nothing. */
+const INSTALLING = /^#\d+ [\d.]+ installing dependencies$/;
 
 /** A copy of the passing app whose powertrain.yml names the test registry and `cache`. */
 async function app(build: NonNullable<PowertrainConfig["build"]>) {
@@ -84,19 +86,18 @@ describe("the registry cache on fresh standalone builders", () => {
   });
 
   test("the cold build installs, runs the tests and exports the cache (mode=max)", () => {
-    const [testBuild] = buildKitBuilds(cold.lines);
-    expect(testBuild!.find((s) => INSTALL.test(s.name))?.cached).toBe(false);
+    expect(cold.lines.filter((l) => INSTALLING.test(l))).toHaveLength(1);
     expect(cold.lines.some((l) => /exporting cache to registry|writing cache manifest/.test(l))).toBe(true);
     expect(cold.result.tests).toMatchObject({ passed: 3, failed: 0 });
   });
 
   test("the next fresh builder takes the dependency step from the registry and runs the tests again", () => {
     const [testBuild, finalBuild] = buildKitBuilds(warm.lines);
-    // Whole step lists, so that a miss shows what the builder did.
-    expect(testBuild!.filter((s) => INSTALL.test(s.name) || TESTS.test(s.name))).toEqual([
-      { name: expect.stringMatching(INSTALL), cached: true },
-      { name: expect.stringMatching(TESTS), cached: false },
-    ]);
+    // A step served from a remote cache shows its layers being pulled, and "CACHED" only sometimes:
+    // that it did not run is what counts.
+    expect(testBuild!.some((s) => INSTALL.test(s.name))).toBe(true);
+    expect(warm.lines.filter((l) => INSTALLING.test(l))).toEqual([]);
+    expect(testBuild!.find((s) => TESTS.test(s.name))?.cached).toBe(false);
     expect(finalBuild!.filter((s) => / RUN /.test(s.name)).every((s) => s.cached)).toBe(true);
     // The reports of this commit's run come out.
     expect(warm.result.tests).toMatchObject({ passed: 3, failed: 0, skipped: 1 });

@@ -55,13 +55,14 @@ export interface BuildKitStep {
 }
 
 /**
- * The builds in a BuildKit log (each starts with loading its build definition), each as its
- * Dockerfile steps in order, with whether they came from the cache.
+ * The builds in a buildx log (each starts with "#0 building with …"), each as its Dockerfile
+ * steps in order, with whether they came from the cache.
  */
 export function buildKitBuilds(lines: readonly string[]): BuildKitStep[][] {
   const builds: Map<string, BuildKitStep>[] = [];
   for (const line of lines) {
-    if (/^#1 \[internal\] load build definition/.test(line)) builds.push(new Map());
+    // Not "#1 [internal] load build definition": it races the .dockerignore for #1 on old BuildKit.
+    if (/^#0 building with /.test(line)) builds.push(new Map());
     const current = builds[builds.length - 1];
     if (!current) continue;
     const step = /^#(\d+) (\[[\w-]+ \d+\/\d+\] .*)$/.exec(line);
