@@ -215,6 +215,11 @@ QEMU_ARCHES=(aarch64)
 
 ensure_qemu() {
   local arch conf
+  # Emulation is for arm64 RUN steps only: without root (a laptop), say so and go on.
+  if ! is_root && { ! deb_installed "$QEMU_PACKAGE" || [[ ! -e "$QEMU_BINFMT_DIR/qemu-${QEMU_ARCHES[0]}" ]]; }; then
+    warn "QEMU emulation needs root to install and register; arm64 RUN steps will not build"
+    return 0
+  fi
   if ! deb_installed "$QEMU_PACKAGE"; then
     need_root "installing $QEMU_PACKAGE"
     progress "installing Debian package $QEMU_PACKAGE (arm64 builds)"
