@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type * as BuildAction from "../../actions/build/src/main";
 import type * as ActionKit from "../../packages/action-kit/src";
 import { testEnv } from "../support/env";
-import { dockerRmi, tempDir } from "../support/helpers";
+import { dockerRmi, tempDir, uniqueName } from "../support/helpers";
+import { standaloneBuilder } from "./builders";
 import { fixtureConfig } from "./support";
 
 jest.setTimeout(180_000);
@@ -103,9 +104,53 @@ test("a passing build sets the outputs and writes the job summary", async () => 
   expect(run.summary).toContain("<th>Passed</th><th>Failed</th><th>Skipped</th>");
   expect(run.summary).toMatch(/<td>3<\/td><td>0<\/td><td>1<\/td>/);
   expect(run.summary).toContain("Slowest tests");
-  expect(run.summary).toMatch(/<td>[\d.]+ MB<\/td><td><code>COPY dir:\w+ in \.\/node_modules<\/code><\/td>/);
+  // The classic builder records "COPY dir:<hash> in ./node_modules", BuildKit "COPY /app/node_modules ./node_modules".
+  expect(run.summary).toMatch(/<td>[\d.]+ MB<\/td><td><code>COPY \S+ (in )?\.\/node_modules<\/code><\/td>/);
   expect(run.summary).toContain("Smoke test: ✅");
   expect(run.stdout).not.toContain("::error");
+});
+
+test("a native runner's leg on the standalone builder: login inputs, a masked secret, pushed by digest", async () => {
+  const env = testEnv();
+  const secret = `s3cr3t-${Date.now().toString(36)}`;
+  const push = `${env.registry.host}/pt-test/${uniqueName("native-leg")}:amd64`;
+  const run = await runBuildAction({
+    config: fixtureConfig("passing"),
+    "build-args": `BASE=${standaloneBuilder(env).images.node}`,
+    builder: standaloneBuilder(env).builder,
+    registry: env.registry.host,
+    username: env.registry.user,
+    password: env.registry.password,
+    secrets: `token=${secret}`,
+    "secret-envs": "home=HOME",
+    push,
+    summary: "false",
+  });
+  expect(run.exitCode).not.toBe(1);
+  expect(run.outputs.builder).toBe(`buildx remote (${standaloneBuilder(env).builder})`);
+  expect(JSON.parse(run.outputs.tests!)).toEqual({ passed: 3, failed: 0, skipped: 1 });
+  expect(run.outputs.index).toBe(`${push}@${run.outputs["index-digest"]}`);
+  expect(run.outputs["index-digest"]).toMatch(/^sha256:[0-9a-f]{64}$/);
+  // The only places the values show: the runner's mask commands.
+  for (const value of [secret, env.registry.password]) {
+    const showing = run.stdout.split("\n").filter((l) => l.includes(value));
+    expect(showing.length).toBeGreaterThan(0);
+    expect(showing.every((l) => l === `::add-mask::${value}`)).toBe(true);
+  }
+
+  // The pipeline's merge job: the legs' digests in, one index out, nothing built.
+  const repository = push.slice(0, push.lastIndexOf(":"));
+  const merged = await runBuildAction({
+    config: fixtureConfig("passing"),
+    merge: `${repository}@${run.outputs["index-digest"]}\n`,
+    push: `${repository}:merged`,
+    username: env.registry.user,
+    password: env.registry.password,
+  });
+  expect(merged.exitCode).not.toBe(1);
+  expect(merged.outputs.index).toMatch(new RegExp(`^${repository}:merged@sha256:[0-9a-f]{64}$`));
+  expect(merged.outputs.image).toBe(`${repository}@${merged.outputs["index-digest"]}`);
+  expect(merged.stdout).toMatch(/linux\/amd64 +sha256:/);
 });
 
 test("a failing test: the step fails, the failure is annotated with file and line and is in the summary", async () => {

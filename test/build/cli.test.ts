@@ -5,6 +5,7 @@ import { buildProgram, type CliContext, reportError } from "../../packages/cli/s
 import { exec } from "../../packages/core/src/exec/exec";
 import { StreamLogger } from "../../packages/core/src/log";
 import { testEnv } from "../support/env";
+import { standaloneBuilder } from "./builders";
 import { fixtureConfig, imageNames } from "./support";
 
 jest.setTimeout(180_000);
@@ -42,9 +43,23 @@ async function powertrain(...args: string[]): Promise<{ code: number; stdout: st
 const imageExists = async (ref: string) =>
   (await exec("docker", ["image", "inspect", ref], { allowFailure: true })).exitCode === 0;
 
+/** Runs `fn` with DOCKER_BUILDKIT set as given (the classic builder even where buildx is installed). */
+async function withBuildKitFlag<T>(flag: string, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.DOCKER_BUILDKIT;
+  process.env.DOCKER_BUILDKIT = flag;
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env.DOCKER_BUILDKIT;
+    else process.env.DOCKER_BUILDKIT = saved;
+  }
+}
+
 test("--dry-run prints the docker commands and builds nothing", async () => {
   const image = images.next("pt-build-cli-dry");
-  const r = await powertrain("build", "--config", fixtureConfig("passing"), "--dry-run", "--image", image);
+  const r = await withBuildKitFlag("0", () =>
+    powertrain("build", "--config", fixtureConfig("passing"), "--dry-run", "--image", image),
+  );
   expect(r.code).toBe(0);
   const lines = r.stdout.trim().split("\n");
   expect(lines[0]).toBe(
@@ -63,6 +78,49 @@ test("--dry-run prints the docker commands and builds nothing", async () => {
     expect.stringMatching(/^docker history /),
   ]);
   expect(await imageExists(image)).toBe(false);
+});
+
+test("--dry-run on a named builder: --builder, the cache and secrets by name, --load", async () => {
+  const builder = standaloneBuilder().builder;
+  const image = images.next("pt-build-cli-dry-buildx");
+  const r = await powertrain(
+    "build",
+    "-c",
+    fixtureConfig("passing"),
+    "--dry-run",
+    "--image",
+    image,
+    "--builder",
+    builder,
+    "--cache-from",
+    "type=local,src=/tmp/pt-cache",
+    "--cache-to",
+    "type=local,dest=/tmp/pt-cache,mode=max",
+    "--secret-env",
+    "npm=NPM_TOKEN",
+    "--ssh",
+    "default",
+  );
+  expect(r.code).toBe(0);
+  const [testStage] = r.stdout.trim().split("\n");
+  expect(testStage).toBe(
+    `DOCKER_BUILDKIT=1 docker buildx build --builder ${builder} --load --progress=plain --tag ${image}-test ` +
+      "--target test --cache-from type=local,src=/tmp/pt-cache --cache-to type=local,dest=/tmp/pt-cache,mode=max " +
+      "--secret id=npm,env=NPM_TOKEN --ssh default test/fixtures/apps/passing",
+  );
+});
+
+test("--builder naming no builder is a usage error", async () => {
+  const r = await powertrain(
+    "build",
+    "-c",
+    fixtureConfig("passing"),
+    "--dry-run",
+    "--builder",
+    "pt-no-such-builder",
+  );
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/docker buildx cannot use builder pt-no-such-builder/);
 });
 
 test("--no-tests leaves out the test stage", async () => {

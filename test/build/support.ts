@@ -46,3 +46,31 @@ export function lineIndex(lines: readonly string[], pattern: RegExp, from = 0): 
   for (let i = from; i < lines.length; i++) if (pattern.test(lines[i]!)) return i;
   return -1;
 }
+
+/** One step of a BuildKit build as `--progress=plain` prints it. */
+export interface BuildKitStep {
+  /** `[build 4/6] RUN …` */
+  name: string;
+  cached: boolean;
+}
+
+/**
+ * The builds in a buildx log (each starts with "#0 building with …"), each as its Dockerfile
+ * steps in order, with whether they came from the cache.
+ */
+export function buildKitBuilds(lines: readonly string[]): BuildKitStep[][] {
+  const builds: Map<string, BuildKitStep>[] = [];
+  for (const line of lines) {
+    // Not "#1 [internal] load build definition": it races the .dockerignore for #1 on old BuildKit.
+    if (/^#0 building with /.test(line)) builds.push(new Map());
+    const current = builds[builds.length - 1];
+    if (!current) continue;
+    const step = /^#(\d+) (\[[\w-]+ \d+\/\d+\] .*)$/.exec(line);
+    // A step's header comes again before each later burst of its progress (pulling the cached layer).
+    if (step && !current.has(step[1]!)) current.set(step[1]!, { name: step[2]!, cached: false });
+    const cached = /^#(\d+) CACHED$/.exec(line);
+    const known = cached && current.get(cached[1]!);
+    if (known) known.cached = true;
+  }
+  return builds.map((b) => [...b.values()]);
+}

@@ -26,6 +26,16 @@ export interface TestEnv {
   };
   /** Isolated Docker hosts (scripts/lib/fleet.sh); absent in an env file from before the fleet. */
   fleet?: FleetEnv;
+  /**
+   * The standalone buildkitd registered as a named buildx builder (remote driver), and the base
+   * images as it sees them (in the registry); absent in an env file from before it.
+   */
+  buildkit?: {
+    builder: string;
+    buildkitd: string;
+    config: string;
+    images: { busybox: string; node: string };
+  };
 }
 
 export interface FleetHost {
@@ -108,6 +118,14 @@ export function testEnv(): TestEnv {
     };
   }
   if (vars.PT_FLEET_HOSTS) env.fleet = readFleet(get, file);
+  if (vars.PT_BUILDX_BUILDER) {
+    env.buildkit = {
+      builder: get("PT_BUILDX_BUILDER"),
+      buildkitd: get("PT_BUILDKITD_BIN"),
+      config: get("PT_BUILDKITD_CONF"),
+      images: { busybox: get("PT_REGISTRY_IMAGE_BUSYBOX"), node: get("PT_REGISTRY_IMAGE_NODE") },
+    };
+  }
   if (!Number.isInteger(env.ssh.port))
     throw new Error(`PT_SSH_PORT in ${file} is not a number — ${SETUP_HINT}`);
   for (const path of [env.ssh.key, env.ssh.knownHosts]) {

@@ -6,6 +6,7 @@ import {
   formatImageReport,
   formatTestSummary,
   loadConfig,
+  parseSecretLines,
   runBuild,
   UsageError,
 } from "@powertrain/core";
@@ -19,6 +20,14 @@ interface BuildFlags {
   json?: boolean;
   image?: string;
   buildArg: string[];
+  builder?: string;
+  cacheFrom: string[];
+  cacheTo: string[];
+  secretEnv: string[];
+  secretFile: string[];
+  ssh: string[];
+  platform: string[];
+  push?: string;
 }
 
 export function registerBuild(program: Command, ctx: CliContext): void {
@@ -33,6 +42,32 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option("--json", "print the result as JSON on stdout")
     .option("--image <ref>", "local image reference to tag (default <name>:local)")
     .option("--build-arg <KEY=value>", "extra build argument (repeatable)", collect, [])
+    .option("--builder <name>", "buildx builder to use (default build.builder, else buildx's current one)")
+    .option("--cache-from <spec>", 'cache source in buildx syntax, or "registry" (repeatable)', collect, [])
+    .option("--cache-to <spec>", 'cache export in buildx syntax, or "registry" (repeatable)', collect, [])
+    .option(
+      "--secret-env <id=VARIABLE>",
+      "build secret from an environment variable (repeatable)",
+      collect,
+      [],
+    )
+    .option("--secret-file <id=path>", "build secret from a file (repeatable)", collect, [])
+    .option(
+      "--ssh <default|id[=path]>",
+      "SSH agent socket or key for RUN --mount=type=ssh (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--platform <os/arch>",
+      "a platform of the index the builder pushes (repeatable, or comma-separated)",
+      collect,
+      [],
+    )
+    .option(
+      "--push <ref>",
+      "where the builder pushes the index (default <image.registry>/<repository>:<tag>)",
+    )
     .action(async (flags: BuildFlags) => {
       const { config } = await loadConfig(flags.config);
       const request = {
@@ -41,6 +76,20 @@ export function registerBuild(program: Command, ctx: CliContext): void {
         skipTests: !flags.tests,
         image: flags.image,
         buildArgs: parseBuildArgs(flags.buildArg),
+        builder: flags.builder,
+        cacheFrom: flags.cacheFrom,
+        cacheTo: flags.cacheTo,
+        // No secret by value here: it would sit on the command line.
+        secrets: [
+          ...parseSecretLines(flags.secretEnv, "env", "--secret-env"),
+          ...parseSecretLines(flags.secretFile, "file", "--secret-file"),
+        ],
+        ssh: flags.ssh,
+        platforms: flags.platform
+          .flatMap((p) => p.split(","))
+          .map((p) => p.trim())
+          .filter(Boolean),
+        push: flags.push,
       };
       if (flags.dryRun) {
         const { commands, plan } = await dryRunBuild(request, { logger: ctx.logger });

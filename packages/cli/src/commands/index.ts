@@ -10,6 +10,7 @@ import { registerImages } from "./images";
 import { registerImport } from "./import";
 import { registerInit } from "./init";
 import { registerLogs } from "./logs";
+import { registerMerge } from "./merge";
 import { registerPromote } from "./promote";
 import { registerPromoteCanary } from "./promote-canary";
 import { registerPs } from "./ps";
@@ -31,6 +32,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerSign(program, ctx);
   registerVerify(program, ctx);
   registerAttestations(program, ctx);
+  registerMerge(program, ctx);
   registerImages(program, ctx);
   registerFind(program, ctx);
   registerExtractConfig(program, ctx);

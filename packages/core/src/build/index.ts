@@ -1,3 +1,4 @@
+export { buildKitInputs, parseSecretLines, registryCacheRef, type SecretSource } from "./buildkit-options";
 export { BuildError, type PartialBuild } from "./errors";
 export { formatImageReport, formatMs, formatTestSummary } from "./format";
 export { checkImage, formatBytes, type ImageChecks, type ImageReport, imageReport } from "./image-report";

@@ -3,7 +3,7 @@
  * the test stage's layers, image report and checks, optional smoke test.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PowertrainConfig } from "../config/schema";
 import { countCachedSteps, type DockerCommand, labelDockerfile } from "../docker/build-args";
@@ -28,6 +28,11 @@ export interface BuildRunOptions {
   env?: NodeJS.ProcessEnv;
   /** Use this builder instead of detecting one. */
   builder?: Builder;
+  /**
+   * A DOCKER_CONFIG directory holding a registry login (base images, cache and pushes of a
+   * builder of its own go through it); buildx's builders are still found where they were.
+   */
+  dockerConfig?: string;
   /** Run the smoke test when powertrain.yml configures one (default true). */
   smokeTest?: boolean;
   /** Run configuration the smoke test starts (default build.smoke-test.environment, else ci). */
@@ -48,6 +53,11 @@ export interface BuildResult {
   report: ImageReport;
   checks: ImageChecks;
   smoke?: SmokeTestResult;
+  /**
+   * The multi-platform index the builder pushed (build.platforms): `ref` by tag and its digest;
+   * `image` above is the runner's own platform, loaded for the report, checks and smoke test.
+   */
+  index?: { ref: string; digest: string; platforms: string[] };
   /** Steps served from the build cache in each build. */
   cachedSteps: { test?: number; final: number };
   durationsMs: { test?: number; final: number };
@@ -58,13 +68,18 @@ export async function runBuild(request: BuildRequest, options: BuildRunOptions):
   const { logger } = options;
   const cwd = request.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const builder = options.builder ?? (await detectBuilder(logger, env));
+  const dockerEnv = dockerClientEnv(env, options.dockerConfig);
+  const builder =
+    options.builder ?? (await detectBuilder(logger, env, { name: builderName(request), dockerEnv }));
   const ci = await ciMetadata(env, gitIn(cwd));
   const work = await mkdtemp(join(tmpdir(), "powertrain-build-"));
   try {
     const iidFile = join(work, "iid");
-    const plan = planBuild(request, builder, ci, options.now ?? new Date(), iidFile);
+    const plan = planBuild(request, builder, ci, options.now ?? new Date(), iidFile, env);
     for (const w of plan.warnings) logger.warn(w);
+    const secretValues = Object.values(plan.secretEnv);
+    for (const v of secretValues) logger.mask(v);
+    const run: RunContext = { cwd, logger, env: { ...dockerEnv, ...plan.secretEnv }, secretValues };
 
     let tests: TestSummary | undefined;
     let testMs: number | undefined;
@@ -73,7 +88,7 @@ export async function runBuild(request: BuildRequest, options: BuildRunOptions):
       const { test } = plan;
       const started = Date.now();
       const out = await logger.group(`Test stage "${test.target}"`, () =>
-        runDockerBuild(test.command, cwd, logger, `the test stage "${test.target}"`),
+        runDockerBuild(test.command, run, `the test stage "${test.target}"`),
       );
       testCached = countCachedSteps(out);
       const outcome = await collectTestReports({
@@ -94,14 +109,13 @@ export async function runBuild(request: BuildRequest, options: BuildRunOptions):
     const started = Date.now();
     const out = await logger
       .group("Final image", async () => {
-        let log = await runDockerBuild(plan.final, cwd, logger, "the image");
+        let log = await runDockerBuild(plan.final, run, "the image");
         const { labelStep } = plan;
         if (labelStep?.baseIidFile) {
           const base = (await readFile(labelStep.baseIidFile, "utf8")).trim();
           log += await runDockerBuild(
             labelStep.command,
-            cwd,
-            logger,
+            run,
             "the image's labels",
             labelDockerfile(base, plan.labels),
           );
@@ -146,6 +160,15 @@ export async function runBuild(request: BuildRequest, options: BuildRunOptions):
       );
       if (!result.smoke.passed) throw new BuildError(result.smoke.message, { tests, report });
     }
+    const { index } = plan;
+    if (index) {
+      await logger.group(`Index for ${index.platforms.join(", ")} → ${index.ref}`, () =>
+        runDockerBuild(index.command, run, "the multi-platform index"),
+      );
+      const digest = await pushedDigest(index.metadataFile);
+      result.index = { ref: index.ref, digest, platforms: index.platforms };
+      logger.info(`pushed ${index.ref}@${digest}`);
+    }
     return result;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -155,12 +178,14 @@ export async function runBuild(request: BuildRequest, options: BuildRunOptions):
 /** The commands a build would run, for --dry-run; nothing is built. */
 export async function dryRunBuild(
   request: BuildRequest,
-  options: Pick<BuildRunOptions, "logger" | "env" | "builder" | "now">,
+  options: Pick<BuildRunOptions, "logger" | "env" | "builder" | "now" | "dockerConfig">,
 ): Promise<{ plan: BuildPlan; commands: string[] }> {
   const env = options.env ?? process.env;
-  const builder = options.builder ?? (await detectBuilder(options.logger, env));
+  const dockerEnv = dockerClientEnv(env, options.dockerConfig);
+  const builder =
+    options.builder ?? (await detectBuilder(options.logger, env, { name: builderName(request), dockerEnv }));
   const ci = await ciMetadata(env, gitIn(request.cwd ?? process.cwd()));
-  const plan = planBuild(request, builder, ci, options.now ?? new Date());
+  const plan = planBuild(request, builder, ci, options.now ?? new Date(), undefined, env);
   return { plan, commands: planCommands(plan) };
 }
 
@@ -187,23 +212,34 @@ export function planCommands(plan: BuildPlan): string[] {
   commands.push(
     shellCommand([bin, "history", "--no-trunc", "--human=false", "--format", "{{json .}}", plan.image]),
   );
+  if (plan.index) commands.push(line(plan.index.command));
   return commands;
+}
+
+interface RunContext {
+  cwd: string;
+  logger: Logger;
+  /** The docker client's login and the values of by-value secrets, over each command's own. */
+  env: Record<string, string>;
+  /** Masked in every line and error. */
+  secretValues: string[];
 }
 
 async function runDockerBuild(
   command: DockerCommand,
-  cwd: string,
-  logger: Logger,
+  run: RunContext,
   what: string,
   dockerfileOnStdin?: string,
 ): Promise<string> {
+  const { cwd, logger } = run;
   const r = await docker(command.args, {
     cwd,
-    env: command.env,
+    env: { ...command.env, ...run.env },
     input: dockerfileOnStdin,
     stream: true,
     logger,
     allowFailure: true,
+    secrets: run.secretValues,
   });
   const log = `${r.stdout}\n${r.stderr}`;
   if (r.exitCode !== 0) {
@@ -212,6 +248,31 @@ async function runDockerBuild(
     );
   }
   return log;
+}
+
+/** The digest buildx wrote to its metadata file (`containerimage.digest`). */
+async function pushedDigest(file: string | undefined): Promise<string> {
+  const metadata = file ? (JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>) : {};
+  const digest = metadata["containerimage.digest"];
+  if (typeof digest !== "string" || !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+    throw new BuildError("buildx pushed the index but wrote no containerimage.digest to its metadata file");
+  }
+  return digest;
+}
+
+/** The builder to use: the request's (CLI flag, action input), else build.builder. */
+function builderName(request: BuildRequest): string | undefined {
+  return request.builder || request.config.build?.builder || undefined;
+}
+
+/**
+ * DOCKER_CONFIG for a login of its own; BUILDX_CONFIG keeps buildx's builders (registered under
+ * the usual docker config) visible when DOCKER_CONFIG moves.
+ */
+export function dockerClientEnv(env: NodeJS.ProcessEnv, dockerConfig?: string): Record<string, string> {
+  if (!dockerConfig) return {};
+  const buildxConfig = env.BUILDX_CONFIG || join(env.DOCKER_CONFIG || join(homedir(), ".docker"), "buildx");
+  return { DOCKER_CONFIG: dockerConfig, BUILDX_CONFIG: buildxConfig };
 }
 
 function gitIn(cwd: string): GitRunner {

@@ -7,17 +7,22 @@ import {
 } from "./build-args";
 import type { Builder } from "./builder";
 
+const classic: Builder = { kind: "classic" };
+const buildkit: Builder = { kind: "buildkit" };
+const buildx: Builder = { kind: "buildx", driver: "docker" };
+const remote: Builder = { kind: "buildx", name: "ci", driver: "remote" };
+
 const ctx = { context: "." };
 
 describe("buildCommand", () => {
   test.each<[string, ImageBuildOptions, Builder, string[]]>([
-    ["context only, classic", ctx, "classic", ["build", "--force-rm", "."]],
-    ["buildx loads the image", ctx, "buildx", ["buildx", "build", "--load", "--progress=plain", "."]],
-    ["built-in BuildKit", ctx, "buildkit", ["build", "--progress=plain", "."]],
+    ["context only, classic", ctx, classic, ["build", "--force-rm", "."]],
+    ["buildx loads the image", ctx, buildx, ["buildx", "build", "--load", "--progress=plain", "."]],
+    ["built-in BuildKit", ctx, buildkit, ["build", "--progress=plain", "."]],
     [
       "tags, target, dockerfile",
       { context: "app", dockerfile: "app/Dockerfile.prod", tags: ["a:1", "a:latest"], target: "final" },
-      "classic",
+      classic,
       [
         "build",
         "--force-rm",
@@ -35,13 +40,13 @@ describe("buildCommand", () => {
     [
       "build args keep their order and may hold = and spaces",
       { ...ctx, buildArgs: { B: "x=y", A: "two words" } },
-      "classic",
+      classic,
       ["build", "--force-rm", "--build-arg", "B=x=y", "--build-arg", "A=two words", "."],
     ],
     [
       "labels sorted by name",
       { ...ctx, labels: { "z.last": "1", "a.first": '{"json":true}' } },
-      "classic",
+      classic,
       ["build", "--force-rm", "--label", 'a.first={"json":true}', "--label", "z.last=1", "."],
     ],
     [
@@ -52,7 +57,7 @@ describe("buildCommand", () => {
         cacheTo: ["type=inline"],
         secrets: ["id=npm,env=NPM_TOKEN"],
       },
-      "buildx",
+      buildx,
       [
         "buildx",
         "build",
@@ -70,13 +75,13 @@ describe("buildCommand", () => {
     [
       "cache and secrets dropped by classic",
       { ...ctx, cacheFrom: ["x"], secrets: ["id=a"] },
-      "classic",
+      classic,
       ["build", "--force-rm", "."],
     ],
     [
       "no-cache and iidfile",
       { ...ctx, noCache: true, iidFile: "/tmp/iid" },
-      "classic",
+      classic,
       ["build", "--force-rm", "--no-cache", "--iidfile", "/tmp/iid", "."],
     ],
   ])("%s", (_name, options, builder, expected) => {
@@ -84,26 +89,68 @@ describe("buildCommand", () => {
   });
 
   test.each<[Builder, string]>([
-    ["classic", "0"],
-    ["buildkit", "1"],
-    ["buildx", "1"],
-  ])("%s sets DOCKER_BUILDKIT=%s", (builder, flag) => {
+    [classic, "0"],
+    [buildkit, "1"],
+    [buildx, "1"],
+  ])("%o sets DOCKER_BUILDKIT=%s", (builder, flag) => {
     expect(buildCommand(ctx, builder).env).toEqual({ DOCKER_BUILDKIT: flag });
   });
 
   test.each<[ImageBuildOptions, Builder, string[]]>([
     [
       { ...ctx, cacheFrom: ["a"], cacheTo: ["b"], secrets: ["id=s"] },
-      "classic",
-      ["--cache-from", "--cache-to", "--secret"],
+      classic,
+      ["--cache-from:", "--cache-to:", "--secret:"],
     ],
-    [{ ...ctx, secrets: ["id=s"] }, "classic", ["--secret"]],
-    [{ ...ctx, cacheFrom: ["a"], secrets: ["id=s"] }, "buildx", []],
-    [{ ...ctx, cacheFrom: [] }, "classic", []],
+    [{ ...ctx, secrets: ["id=s"] }, classic, ["--secret:"]],
+    [{ ...ctx, ssh: ["default"] }, classic, ["--ssh:"]],
+    [{ ...ctx, cacheFrom: ["a"], secrets: ["id=s"] }, buildx, []],
+    [{ ...ctx, cacheFrom: [] }, classic, []],
   ])("warns about BuildKit-only options %#", (options, builder, flags) => {
     const { warnings } = buildCommand(options, builder);
     expect(warnings.map((w) => w.split(" ")[0])).toEqual(flags);
     for (const w of warnings) expect(w).toMatch(/needs BuildKit/);
+  });
+
+  test("a named builder of its own: --builder, --load, cache export, secrets and ssh by name only", () => {
+    const { args, warnings } = buildCommand(
+      {
+        ...ctx,
+        cacheFrom: ["type=registry,ref=r/a:buildcache"],
+        cacheTo: ["type=registry,ref=r/a:buildcache,mode=max"],
+        secrets: ["id=npm,env=NPM_TOKEN"],
+        ssh: ["default"],
+      },
+      remote,
+    );
+    expect(args).toEqual([
+      "buildx",
+      "build",
+      "--builder",
+      "ci",
+      "--load",
+      "--progress=plain",
+      "--cache-from",
+      "type=registry,ref=r/a:buildcache",
+      "--cache-to",
+      "type=registry,ref=r/a:buildcache,mode=max",
+      "--secret",
+      "id=npm,env=NPM_TOKEN",
+      "--ssh",
+      "default",
+      ".",
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  test.each([
+    ["type=registry,ref=r/a:c,mode=max", ["--cache-to type=registry: the docker driver"]],
+    ["type=local,dest=/tmp/c", ["--cache-to type=local: the docker driver"]],
+    ["type=inline", []],
+  ])("the docker driver drops cache export %s except inline", (to, expected) => {
+    const { args, warnings } = buildCommand({ ...ctx, cacheTo: [to] }, buildx);
+    expect(warnings.map((w) => w.split(" exports")[0]!.replace(/ of buildx$/, ""))).toEqual(expected);
+    expect(args.includes(to)).toBe(expected.length === 0);
   });
 });
 
