@@ -104,6 +104,8 @@ export async function deployHost(
     const liveBefore = t ? await prepareTraffic(host, t, scope, desired.run) : undefined;
     const started = await startNewVersion(step, liveBefore);
     if ("unchanged" in started) return started.unchanged;
+    // Lost meanwhile (another deploy took over, the connection broke): the old version keeps serving.
+    lock.check();
     return await cutOverHost(step, started.plan, liveBefore);
   } catch (err) {
     if (step.started.length) {
@@ -158,6 +160,7 @@ async function startNewVersion(
       plan.removeFirst.map((c) => c.name),
     );
     if (plan.pull) await pull(host, desired.image, o, log);
+    lock.check();
     step.started = plan.start.map((s) => s.name);
     const result = await startHealthy(host, plan, desired, o);
     if (result.health) {

@@ -5,8 +5,9 @@
  * deploy) is taken over with a warning.
  */
 import { hostname, userInfo } from "node:os";
+import type { HeldProcess } from "../exec/held";
 import type { Logger } from "../log";
-import { parseSections, runScript } from "../remote";
+import { parseSections, REMOTE_SCRIPTS, runScript } from "../remote";
 import type { RemoteHost } from "../ssh/session";
 import { DeployError } from "./errors";
 import { observeArgs, parseObservation } from "./observe";
@@ -72,14 +73,75 @@ export class HostLock {
     }
     const lock = new HostLock(host, name, o.deployId);
     if (sections.observe !== undefined) lock.observed = parseObservation(r.stdout, o.scope);
-    lock.timer = setInterval(() => {
-      runScript(host, "heartbeat", [name, o.deployId], { allowFailure: true }).catch(() => {});
-    }, HEARTBEAT_EVERY_MS);
+    await lock.holdWhileConnected(o.logger);
+    lock.timer = setInterval(() => void lock.beat(), HEARTBEAT_EVERY_MS);
     lock.timer.unref();
     return lock;
   }
 
   private released = false;
+  private holder?: HeldProcess;
+  /** Why the lock is no longer ours, once it is not. */
+  private lost?: string;
+
+  /**
+   * The lock's life tied to this connection (lock-hold.sh): if this process dies or the connection
+   * is cut, the next deploy takes the lock over at once. Hosts without flock fall back to the
+   * heartbeat alone.
+   */
+  private async holdWhileConnected(log: Logger): Promise<void> {
+    const holder = this.host.hold?.([
+      "sh",
+      "-c",
+      REMOTE_SCRIPTS["lock-hold"],
+      "sh",
+      this.name,
+      this.deployId,
+    ]);
+    if (!holder) return;
+    const first = await holder.ready;
+    if (first !== "HELD") {
+      await holder.release(0);
+      if (first === "NOFLOCK") {
+        log.debug(
+          `${this.host.name}: no flock on the host; a dead deploy's lock frees after its heartbeat stops`,
+        );
+        return;
+      }
+      throw new DeployError(
+        `${this.host.name}: cannot hold the deploy lock: ${first ?? "the holder ended at once"}`,
+      );
+    }
+    this.holder = holder;
+    void holder.exited.then(() => {
+      if (!this.released) this.lose("its connection to the host ended");
+    });
+  }
+
+  /** Refresh the heartbeat; a lock that is not ours any more is lost, and the deploy stops. */
+  private async beat(): Promise<void> {
+    try {
+      const r = await runScript(this.host, "heartbeat", [this.name, this.deployId], { allowFailure: true });
+      if (r.exitCode !== 0 && !this.released) this.lose("another deploy took it over");
+    } catch (err) {
+      if (!this.released)
+        this.lose(`the heartbeat failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private lose(why: string): void {
+    this.lost ??= why;
+    clearInterval(this.timer);
+  }
+
+  /** Throws when the lock was lost: what follows must not run under someone else's lock. */
+  check(): void {
+    if (this.lost) {
+      throw new DeployError(
+        `${this.host.name}: the deploy lock is lost (${this.lost}); stopping before changing more`,
+      );
+    }
+  }
 
   /** Release the lock (once; later calls do nothing), recording a history line first in the same round trip. */
   async release(record?: { file: string; line: string }): Promise<void> {
@@ -88,6 +150,7 @@ export class HostLock {
     clearInterval(this.timer);
     const history = record ? [record.file, record.line] : [];
     await runScript(this.host, "unlock", [this.name, this.deployId, ...history], { allowFailure: true });
+    await this.holder?.release();
   }
 }
 

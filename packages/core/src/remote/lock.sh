@@ -4,7 +4,8 @@
 # optionally then observe.sh's five arguments: once the lock is ours, the host's state follows in the
 # same round trip after a line @@observe.
 # mkdir is the atomic step; a lock whose heartbeat is older than $3 belongs to a killed deploy and is
-# taken over (under a short second lock, so two waiters cannot both take it over).
+# taken over (under a short second lock, so two waiters cannot both take it over) — at once when its
+# holder's connection is gone (lock-hold.sh's flock is free), else once its heartbeat is older than $3.
 # Prints ACQUIRED, or STALE <owner> before taking one over, or TIMEOUT <owner> and exits 3.
 # shellcheck source=lib/state.sh
 . ./lib/state.sh
@@ -26,6 +27,17 @@ while :; do
   now=$(date +%s)
   [ -n "$start" ] || start=$now
   hb=$(beat)
+  # A holder whose connection is gone (lock-hold.sh ended, its flock free): take over at once.
+  if [ -f "$lock/alive" ] && flock -n "$lock/hold" true 2>/dev/null; then
+    if mkdir "$lock.takeover" 2>/dev/null; then
+      if [ -f "$lock/alive" ] && flock -n "$lock/hold" true 2>/dev/null; then
+        echo "STALE $(tr '\n' ' ' < "$lock/owner" 2>/dev/null)(its connection is gone) (no heartbeat for $((now - hb))s)"
+        rm -rf "$lock"
+      fi
+      rmdir "$lock.takeover"
+      continue
+    fi
+  fi
   if [ "$hb" != 0 ] && [ $((now - hb)) -ge "$stale" ]; then
     if mkdir "$lock.takeover" 2>/dev/null; then
       hb=$(beat)

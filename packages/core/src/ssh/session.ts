@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExecError } from "../errors";
 import { type ExecResult, exec } from "../exec/exec";
+import { type HeldProcess, startHeld } from "../exec/held";
 import { shellCommand } from "../exec/quote";
 import { type Logger, silentLogger } from "../log";
 import { sshArgs } from "./args";
@@ -51,6 +52,11 @@ export interface RemoteHost {
   readonly name: string;
   readonly target: SshTarget;
   run(args: readonly string[], options?: RemoteRunOptions): Promise<ExecResult>;
+  /**
+   * Start a command that runs until released, or until this side dies or the connection is
+   * cut (its stdin then ends). A host without it cannot tie a lock to its holder's life.
+   */
+  hold?(args: readonly string[]): HeldProcess;
 }
 
 export class SshSession {
@@ -184,6 +190,10 @@ export class SshConnection implements RemoteHost {
       );
     }
     return result;
+  }
+
+  hold(args: readonly string[]): HeldProcess {
+    return startHeld("ssh", [...this.args, shellCommand(args)], { logger: this.logger });
   }
 
   async close(): Promise<void> {

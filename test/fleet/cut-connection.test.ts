@@ -1,12 +1,11 @@
 /**
- * PENDING (not picked up by jest: *.pending.ts): needs the deploy lock tied to the SSH connection
- * (the lead's deploy-engine change). Today the next deploy waits for the lock's 30 s stale time.
- * To run it: copy to test/fleet/cut-connection.test.ts.
+ * The SSH connection of a deploy cut mid-way (its proxy disabled): the old version keeps serving,
+ * and the next deploy does not wait for the dead lock (it dies with its connection).
  */
 import { performance } from "node:perf_hooks";
-import { deploy } from "../../../packages/core/src/deploy/rollout";
-import { buildApp, failure, newApp, runConfig } from "../../deploy/support";
-import { proxied, repairFleet, setProxyEnabled } from "../faults";
+import { deploy } from "../../packages/core/src/deploy/rollout";
+import { buildApp, failure, newApp, runConfig } from "../deploy/support";
+import { proxied, repairFleet, setProxyEnabled } from "./faults";
 import {
   cleanUpFleet,
   containersOn,
@@ -14,7 +13,7 @@ import {
   fleetEnvironment,
   fleetRequest,
   runningVersions,
-} from "../support";
+} from "./support";
 
 jest.setTimeout(180_000);
 
