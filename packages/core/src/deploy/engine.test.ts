@@ -178,8 +178,13 @@ describe("rollback", () => {
     await deployed(fleet, V2);
     for (const h of fleet.hosts.values())
       for (const c of [...h.containers.values()]) if (c.state === "exited") h.containers.delete(c.name);
+    const before = fleet.host(hosts[1]!).calls.length;
     const results = await sshEngine.rollback(engine(fleet));
     expect(results.map((r) => r.method)).toEqual(["redeploy", "redeploy"]);
+    // One lock for the look and the redeploy: no other deploy can slip in between.
+    const during = fleet.host(hosts[1]!).calls.slice(before);
+    expect(during.filter((c) => c === "lock")).toHaveLength(1);
+    expect(during.filter((c) => c === "unlock")).toHaveLength(1);
     expect(versions(fleet.host(hosts[1]!))).toEqual(["1-aaaaaaa", "1-aaaaaaa"]);
   });
 

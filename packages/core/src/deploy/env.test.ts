@@ -119,3 +119,18 @@ describe("runFor", () => {
     expect(runFor(run, "7-abc1234", {})).toBe(run);
   });
 });
+
+describe("envPayload refuses what would become shell text or change the docker client", () => {
+  test.each([
+    [{ "X;touch /tmp/pwned": "1" }, /"X;touch \/tmp\/pwned" is not a valid variable name/],
+    [{ "A B": "1" }, /is not a valid variable name/],
+    [{ PATH: "/evil\n/bin" }, /PATH cannot hold a line break/],
+    [{ DOCKER_HOST: "tcp://evil:2375\n" }, /DOCKER_HOST cannot hold a line break/],
+  ])("%j", (env, error) => {
+    expect(() => envPayload(env)).toThrow(error);
+  });
+
+  test("a multi-line value of an ordinary name is exported, quoted", () => {
+    expect(envPayload({ CERT: "a\nb" })).toContain("export CERT='a\nb'");
+  });
+});

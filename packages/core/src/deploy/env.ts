@@ -5,6 +5,8 @@
  */
 import { isPublicReference, RefusedReferenceError, refusedReason } from "../config/reference-policy";
 import { listReferences, substituteReferences } from "../config/references";
+import { ENV_NAME } from "../config/resolved";
+import { UsageError } from "../errors";
 import { shellQuote } from "../exec/quote";
 import type { Logger } from "../log";
 
@@ -51,6 +53,9 @@ export function runFor<R extends { env: Record<string, string> }>(
   return { ...run, env: resolveEnvReferences(run.env, source, req.logger) };
 }
 
+/** Names the docker client itself reads: never exported to it (see envPayload, swarm/manager.ts). */
+export const CLIENT_VARIABLES = /^(PATH|HOME|DOCKER_\w*)$/;
+
 /** Values docker's env-file format cannot carry (it splits lines and drops a trailing \\r). */
 export function needsClientEnv(value: string): boolean {
   return /[\r\n]/.test(value);
@@ -66,8 +71,18 @@ export function envPayload(env: Record<string, string>): string {
   const exports: string[] = [];
   for (const name of Object.keys(env).sort()) {
     const value = env[name]!;
-    if (needsClientEnv(value)) exports.push(`export ${name}=${shellQuote(value)}`);
-    else fileLines.push(`${name}=${value}`);
+    // The names become shell text here (`export NAME=…`, run by eval on the host): checked here,
+    // whatever validated them before.
+    if (!ENV_NAME.test(name)) throw new UsageError(`env: "${name}" is not a valid variable name`);
+    if (needsClientEnv(value)) {
+      // Exported to the docker client, these would change the client itself (where docker is, which daemon).
+      if (CLIENT_VARIABLES.test(name)) {
+        throw new UsageError(
+          `env: ${name} cannot hold a line break: it would be set in the docker client's own environment`,
+        );
+      }
+      exports.push(`export ${name}=${shellQuote(value)}`);
+    } else fileLines.push(`${name}=${value}`);
   }
   const file = fileLines.map((l) => `${l}\n`).join("");
   return [`__pt_envfile=${shellQuote(file)}`, ...exports].join("\n") + "\n";

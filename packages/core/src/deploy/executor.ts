@@ -50,6 +50,8 @@ export interface HostDeployOptions {
   dryRun?: boolean;
   /** Keep a load balancer in step, per strategy (traffic.ts); undefined = no load balancer. */
   traffic?: TrafficPlan;
+  /** The scope's lock, already held by the caller (a rollback's redeploy): used, then released here. */
+  heldLock?: HostLock;
   logger: Logger;
 }
 
@@ -91,14 +93,16 @@ export async function deployHost(
     return { host: host.name, plan, deployed: [], previousVersion: plan.previousVersion };
   }
 
-  const lock = await HostLock.acquire(host, {
-    scope,
-    deployId: desired.deployId,
-    timeoutMs: o.lockTimeoutMs,
-    staleMs: o.lockStaleMs,
-    observeImage: desired.image,
-    logger: o.logger,
-  });
+  const lock =
+    o.heldLock ??
+    (await HostLock.acquire(host, {
+      scope,
+      deployId: desired.deployId,
+      timeoutMs: o.lockTimeoutMs,
+      staleMs: o.lockStaleMs,
+      observeImage: desired.image,
+      logger: o.logger,
+    }));
   const step: HostStep = { host, desired, state, scope, lock, o, started: [] };
   try {
     const liveBefore = t ? await prepareTraffic(host, t, scope, desired.run) : undefined;
@@ -142,8 +146,11 @@ async function startNewVersion(
   const log = o.logger;
   const t0 = Date.now();
   for (let attempt = 1; ; attempt++) {
+    // The lock's own look was for this image unless the caller took the lock for something else.
     const observed =
-      attempt === 1 && lock.observed ? lock.observed : await observeHost(host, scope, desired.image);
+      attempt === 1 && lock.observed && !o.heldLock
+        ? lock.observed
+        : await observeHost(host, scope, desired.image);
     const plan = planHost(state, observed);
     for (const line of describePlan(plan)) log.debug(line);
     for (const w of plan.warnings) log.warn(`${host.name}: ${w}`);

@@ -76,41 +76,43 @@ export async function rollback(req: RollbackRequest): Promise<RollbackResult[]> 
         digest: entry.digest,
         from: current?.version,
       };
+      req.logger.info(`${host.name}: no kept containers of ${redeployImage.version}; deploying it again`);
+      // Under the same lock: no other deploy can slip in between the look and the redeploy.
+      const result = await deployHost(
+        host,
+        {
+          app: env.app,
+          environment: env.name,
+          version: redeployImage.version,
+          digest: redeployImage.digest,
+          image: redeployImage.image,
+          deployId,
+          run: runFor(env.run, redeployImage.version, req),
+          keep: env.deploy.keep,
+        },
+        {
+          healthTimeoutMs: env.deploy.healthTimeoutMs,
+          lockTimeoutMs: env.deploy.lockTimeoutMs,
+          lockStaleMs: req.lockStaleMs,
+          // Credentials go only to the registry they are for, whatever registry the earlier image names.
+          registryAuth: authForImage(req.registryAuth, redeployImage.image),
+          bindAddress: req.bindAddress,
+          hostScope: req.hostScope,
+          traffic,
+          heldLock: lock,
+          logger: req.logger,
+        },
+      );
+      return {
+        host: host.name,
+        method: "redeploy",
+        from: redeployImage.from,
+        to: redeployImage.version,
+        instances: result.deployed,
+      };
     } finally {
       await lock.release();
     }
-    req.logger.info(`${host.name}: no kept containers of ${redeployImage.version}; deploying it again`);
-    const result = await deployHost(
-      host,
-      {
-        app: env.app,
-        environment: env.name,
-        version: redeployImage.version,
-        digest: redeployImage.digest,
-        image: redeployImage.image,
-        deployId,
-        run: runFor(env.run, redeployImage.version, req),
-        keep: env.deploy.keep,
-      },
-      {
-        healthTimeoutMs: env.deploy.healthTimeoutMs,
-        lockTimeoutMs: env.deploy.lockTimeoutMs,
-        lockStaleMs: req.lockStaleMs,
-        // Credentials go only to the registry they are for, whatever registry the earlier image names.
-        registryAuth: authForImage(req.registryAuth, redeployImage.image),
-        bindAddress: req.bindAddress,
-        hostScope: req.hostScope,
-        traffic,
-        logger: req.logger,
-      },
-    );
-    return {
-      host: host.name,
-      method: "redeploy",
-      from: redeployImage.from,
-      to: redeployImage.version,
-      instances: result.deployed,
-    };
   });
 }
 
@@ -199,11 +201,12 @@ async function switchBack(
     );
     if (!health.ok) return undefined;
   }
+  // The idle record goes first: its timer must not stop the set this switch makes live.
+  await clearIdle(host, scope);
   const switchMs = (await switchOver(host, {
     traffic: t,
     serving: group,
     leaving: live,
-    afterSwitch: () => clearIdle(host, scope),
     record: { scope, entry: historyEntry(deployId, group[0]!) },
     logger: req.logger,
   }))!;

@@ -4,6 +4,7 @@
  * through the local docker CLI — its default endpoint, or a named context.
  */
 
+import { CLIENT_VARIABLES } from "../deploy/env";
 import { dockerConfigJson } from "../deploy/executor";
 import type { RegistryAuth } from "../deploy/types";
 import { type ExecResult, exec } from "../exec/exec";
@@ -13,7 +14,6 @@ import { runScript } from "../remote";
 import { SshError } from "../ssh/errors";
 import { type RemoteRunOptions, SshSession, type SshSessionOptions } from "../ssh/session";
 import { describeTarget, type SshTarget } from "../ssh/target";
-import { CLIENT_VARIABLES } from "./spec";
 
 /** What the engine needs of a manager: run an argument list there. */
 export interface SwarmManager {

@@ -5,9 +5,11 @@
  * they are passed as `--env NAME` and read by the docker client from its own
  * environment (filled from our stdin), so they never show on a command line.
  */
+
 import { createHash } from "node:crypto";
 import { SWARM_DEFAULTS } from "../config/resolve";
 import type { ResolvedSwarm } from "../config/resolved";
+import { CLIENT_VARIABLES } from "../deploy/env";
 import { LABEL } from "../deploy/labels";
 import type { DeployEnvironment, DeployHealth, DeployRunConfig } from "../deploy/types";
 import { shellCommand, shellQuote } from "../exec/quote";
@@ -296,9 +298,6 @@ function scalarArgs(s: DesiredService): string[] {
   }
   return args;
 }
-
-/** Names the docker client itself reads: never exported to it, so their values go on the command line. */
-export const CLIENT_VARIABLES = /^(PATH|HOME|DOCKER_\w*)$/;
 
 /** `NAME` (the client copies the value from its environment), or NAME=value for the client's own variables. */
 function envArg(name: string, value: string): string {
