@@ -16,6 +16,7 @@ import {
   type EngineRequest,
   engineFor,
   gateDeploy,
+  imageVersionLabel,
   loadEnvironment,
   parseEnvFrom,
   parseHostSpec,
@@ -153,7 +154,8 @@ async function deployImage(
     report = await engineFor(request.environment).deploy({
       ...request,
       image,
-      version: input.version || defaultVersion(image),
+      // The image's own version label first, then its tag, then its short digest.
+      version: input.version || (await imageVersionLabel(image, request.logger)) || defaultVersion(image),
       instances: input.instances,
       maxParallel: input["max-parallel"],
       strategy: input.strategy || undefined,

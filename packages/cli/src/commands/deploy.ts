@@ -4,6 +4,7 @@ import {
   type DeployReport,
   engineFor,
   gateDeploy,
+  imageVersionLabel,
   policyFromInputs,
   RolloutError,
   type VerifyPolicy,
@@ -40,7 +41,10 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       )
       .argument("<image>", "pinned image: registry/repository[:tag]@sha256:<digest>"),
   )
-    .option("--version <version>", "version label (default: the image's tag)")
+    .option(
+      "--version <version>",
+      "version label (default: the image's org.opencontainers.image.version label, else its tag)",
+    )
     .option(
       "--strategy <name>",
       "rolling, blue-green or canary (default: deploy.strategy); the last two need deploy.router",
@@ -74,7 +78,8 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         report = await engineFor(env).deploy({
           ...engineRequest(flags, env, ctx, { registryAuth, bindAddress: flags.bindAddress }),
           image,
-          version: flags.version,
+          // The image's own version label first, then its tag, then its short digest.
+          version: flags.version ?? (await imageVersionLabel(image, ctx.logger)),
           instances: positive("--instances", flags.instances),
           maxParallel: positive("--max-parallel", flags.maxParallel),
           strategy: flags.strategy,

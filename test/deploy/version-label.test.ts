@@ -1,0 +1,59 @@
+/**
+ * A deploy of `repo@sha256:…` without --version is labelled with the image's own
+ * org.opencontainers.image.version, read from the registry — not with a short digest.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { buildProgram, type CliContext, reportError } from "../../packages/cli/src/main";
+import { StreamLogger } from "../../packages/core/src/log";
+import { buildAndPush, tempDir } from "../support/helpers";
+import { cleanUp, env, newApp } from "./support";
+
+jest.setTimeout(120_000);
+
+const app = newApp();
+const savedEnv = { ...process.env };
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await cleanUp(app);
+});
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const text = { out: "", err: "" };
+  out.on("data", (d: Buffer) => (text.out += d.toString()));
+  err.on("data", (d: Buffer) => (text.err += d.toString()));
+  const ctx: CliContext = { logger: new StreamLogger(err), out };
+  try {
+    await buildProgram(ctx).parseAsync(["node", "powertrain", ...args]);
+    return { code: 0, ...text };
+  } catch (e) {
+    return { code: reportError(e, ctx), ...text };
+  }
+}
+
+test("the image's version label names the deploy when no --version is given", async () => {
+  const dir = tempDir("pt-version-label-");
+  mkdirSync(join(dir, "www"));
+  writeFileSync(join(dir, "www", "index.html"), "42");
+  writeFileSync(
+    join(dir, "Dockerfile"),
+    `FROM ${env.images.busybox}\nLABEL org.opencontainers.image.version=42-97f7595\nCOPY www /www\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n`,
+  );
+  const pinned = await buildAndPush(env, dir, `${env.registry.host}/${app}/app:build-9`);
+  const byDigest = `${pinned.replace(/:build-9@/, "@")}`;
+  process.env.POWERTRAIN_REGISTRY_USER = env.registry.user;
+  process.env.POWERTRAIN_REGISTRY_PASSWORD = env.registry.password;
+  process.env.POWERTRAIN_REGISTRY = env.registry.host;
+  const config = join(dir, "powertrain.yml");
+  const host = `${env.ssh.user}@${env.ssh.hosts[0]}:${env.ssh.port}`;
+  writeFileSync(config, `name: ${app}\nenvironments:\n  test:\n    hosts: ["${host}"]\n`);
+  const flags = ["-e", "test", "-c", config, "--ssh-key", env.ssh.key, "--known-hosts", env.ssh.knownHosts];
+  const r = await cli(["deploy", byDigest, ...flags, "--dry-run", "--json"]);
+  expect(r.err).not.toMatch(/error/);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.out).version).toBe("42-97f7595");
+});
