@@ -69,7 +69,11 @@ export class HostLock {
       );
     }
     if (r.exitCode !== 0 || !r.stdout.includes("ACQUIRED")) {
-      throw new DeployError(`${host.name}: cannot take the deploy lock: ${(r.stderr || r.stdout).trim()}`);
+      // The lock's own lines only (never the host's state that follows them), their last few.
+      const said = (r.stderr.trim() || sections[""]!.trim()).split("\n").slice(-5).join("\n");
+      throw new DeployError(
+        `${host.name}: cannot take the deploy lock: ${said || `exit code ${r.exitCode}`}`,
+      );
     }
     const lock = new HostLock(host, name, o.deployId);
     if (sections.observe !== undefined) lock.observed = parseObservation(r.stdout, o.scope);

@@ -29,9 +29,12 @@ export async function observeHost(host: RemoteHost, scope: AppScope, image: stri
 
 export function parseObservation(text: string, scope: AppScope): ObservedHost {
   const sections = parseSections(text);
-  const objects = parseJsonArray(sections.inspect ?? "");
+  // observe.sh prints one object per line (only the fields we use); a whole inspect array also reads.
+  const objects = [...parseJson(sections.containers ?? ""), ...parseJson(sections.inspect ?? "")];
   const containers = objects.filter((o) => "State" in o) as unknown as InspectJson[];
-  const image = objects.find((o) => !("State" in o)) as ImageJson | undefined;
+  const image = [...parseJson(sections.image ?? ""), ...objects.filter((o) => !("State" in o))][0] as
+    | ImageJson
+    | undefined;
   const tcp = parseProcNet(sections.tcp ?? "", "tcp");
   const udp = parseProcNet(sections.udp ?? "", "udp");
   for (const c of containers) {
@@ -59,10 +62,19 @@ function inScope(c: InspectJson, scope: AppScope): boolean {
   );
 }
 
-function parseJsonArray(text: string): Record<string, unknown>[] {
+/** A JSON array, or one JSON object per line; what is not JSON is skipped. */
+function parseJson(text: string): Record<string, unknown>[] {
   const t = text.trim();
-  if (!t.startsWith("[")) return [];
-  return JSON.parse(t) as Record<string, unknown>[];
+  if (!t) return [];
+  if (t.startsWith("[")) return JSON.parse(t) as Record<string, unknown>[];
+  return t.split("\n").flatMap((line) => {
+    try {
+      const v = JSON.parse(line) as unknown;
+      return v && typeof v === "object" ? [v as Record<string, unknown>] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 interface ImageJson {
