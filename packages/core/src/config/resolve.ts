@@ -237,6 +237,7 @@ function resolveDeploy(deploy: DeploySettings): ResolvedDeploy {
       deploy["lock-timeout"] === undefined
         ? DEPLOY_DEFAULTS.lockTimeoutMs
         : parseDuration(deploy["lock-timeout"]),
+    ...(deploy["pull-timeout"] === undefined ? {} : { pullTimeoutMs: parseDuration(deploy["pull-timeout"]) }),
     ...resolveTraffic(deploy),
     ...resolveEngine(deploy),
     ...(deploy.verify

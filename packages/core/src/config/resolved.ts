@@ -148,6 +148,8 @@ export const ResolvedDeploy = z.strictObject({
   healthTimeoutMs: Millis,
   /** How long to wait for another deploy's lock. */
   lockTimeoutMs: Millis,
+  /** How long a host may take to pull the image (default 10 min; set only when configured). */
+  pullTimeoutMs: Millis.optional(),
   /** The load balancer in front of the instances; unset = none (traffic defaults live in deploy/traffic.ts). */
   router: ResolvedRouter.optional(),
   /** How long instances keep running after leaving the load balancer. */

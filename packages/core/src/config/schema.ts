@@ -291,6 +291,9 @@ export const DeploySettings = z.strictObject({
     description: "How long new instances may take to become healthy.",
   }),
   "lock-timeout": Duration.optional().meta({ description: "How long to wait for another deploy's lock." }),
+  "pull-timeout": Duration.optional().meta({
+    description: "How long a host may take to pull the image before the deploy fails (default 10m).",
+  }),
   engine: z
     .enum(["ssh", "swarm"])
     .optional()

@@ -36,6 +36,9 @@ import {
 } from "./traffic";
 import type { AppScope, ObservedContainer, RegistryAuth } from "./types";
 
+/** A pull that takes longer has stalled (deploy.pull-timeout overrides). */
+const PULL_TIMEOUT_MS = 10 * 60_000;
+
 export interface HostDeployOptions {
   healthTimeoutMs: number;
   lockTimeoutMs: number;
@@ -50,6 +53,8 @@ export interface HostDeployOptions {
   dryRun?: boolean;
   /** Keep a load balancer in step, per strategy (traffic.ts); undefined = no load balancer. */
   traffic?: TrafficPlan;
+  /** How long the pull may take (default 10 min). */
+  pullTimeoutMs?: number;
   /** The scope's lock, already held by the caller (a rollback's redeploy): used, then released here. */
   heldLock?: HostLock;
   logger: Logger;
@@ -358,13 +363,17 @@ export function hostScope(
 async function pull(host: RemoteHost, image: string, o: HostDeployOptions, log: Logger): Promise<void> {
   const t0 = Date.now();
   const auth = authForImage(o.registryAuth, image);
+  const limitS = Math.max(1, Math.ceil((o.pullTimeoutMs ?? PULL_TIMEOUT_MS) / 1000));
   const r = auth
-    ? await runScript(host, "pull", [image, "auth"], {
+    ? await runScript(host, "pull", [image, "auth", String(limitS)], {
         input: dockerConfigJson(auth),
         allowFailure: true,
         secrets: [auth.password],
       })
-    : await runScript(host, "pull", [image], { allowFailure: true });
+    : await runScript(host, "pull", [image, "", String(limitS)], { allowFailure: true });
+  if (r.exitCode === 124) {
+    throw new DeployError(`${host.name}: pulling ${image} timed out after ${limitS} s (deploy.pull-timeout)`);
+  }
   if (r.exitCode !== 0) {
     throw new DeployError(`${host.name}: pulling ${image} failed: ${(r.stderr || r.stdout).trim()}`);
   }

@@ -131,6 +131,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
               {
                 healthTimeoutMs: env.deploy.healthTimeoutMs,
                 lockTimeoutMs: env.deploy.lockTimeoutMs,
+                pullTimeoutMs: env.deploy.pullTimeoutMs,
                 lockStaleMs: req.lockStaleMs,
                 registryAuth: req.registryAuth,
                 bindAddress: req.bindAddress,

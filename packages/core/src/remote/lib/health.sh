@@ -98,7 +98,9 @@ while :; do
         [ "$health" = healthy ] || ok=0 ;;
       # Probes of all pending containers run side by side; their results are collected below.
       http | tcp) "check_$mode" "$ip" "$port" & probes="$probes $!:$cname"; continue ;;
-      command) docker exec "$cname" "$@" >/dev/null 2>&1 || ok=0 ;;
+      command)
+        # shellcheck disable=SC2086 # $tmo is "timeout N" or nothing
+        $tmo docker exec "$cname" "$@" >/dev/null 2>&1 || ok=0 ;;
       running) [ "$elapsed" -ge "$settle" ] || ok=0 ;;
       esac
     fi

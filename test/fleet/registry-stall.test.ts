@@ -1,15 +1,12 @@
 /**
- * PENDING (not picked up by jest: *.pending.ts): needs deadlines on remote calls (the lead's
- * deploy-engine change). Today `docker pull` on each host waits for the stalled registry for as
- * long as it stalls, and so does the deploy. To run it: copy to test/fleet/registry-stall.test.ts.
- * DEADLINE_S stands for the pull deadline the engine will have (its name and default are the
- * lead's to choose); until then it is the health timeout the environment sets.
+ * The registry stalls while the hosts pull: each host's pull ends at deploy.pull-timeout with the
+ * reason, the rollout fails, and every host keeps the old version.
  */
 import { performance } from "node:perf_hooks";
-import { deploy, RolloutError } from "../../../packages/core/src/deploy/rollout";
-import { buildApp, failure, newApp, runConfig } from "../../deploy/support";
-import { addToxics, buildFreshLayerApp, registryStall, removeToxics, repairFleet } from "../faults";
-import { cleanUpFleet, fleet, fleetEnvironment, fleetRequest, runningVersions } from "../support";
+import { deploy, RolloutError } from "../../packages/core/src/deploy/rollout";
+import { buildApp, failure, newApp, runConfig } from "../deploy/support";
+import { addToxics, buildFreshLayerApp, registryStall, removeToxics, repairFleet } from "./faults";
+import { cleanUpFleet, fleet, fleetEnvironment, fleetRequest, runningVersions } from "./support";
 
 jest.setTimeout(240_000);
 
@@ -25,7 +22,7 @@ test("the registry stalls while the hosts pull: each host fails within the deadl
   const v1 = await buildApp(app, "v1");
   const fresh = await buildFreshLayerApp(app, "v2");
   const env = fleetEnvironment(app, runConfig({ from: 18460, to: 18479 }), hosts, {
-    healthTimeoutMs: DEADLINE_S * 1000,
+    pullTimeoutMs: DEADLINE_S * 1000,
   });
   await deploy(fleetRequest(env, v1, { maxParallel: 4 }));
 
