@@ -4,9 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { buildProgram, type CliContext, reportError } from "../../packages/cli/src/main";
-import { StreamLogger } from "../../packages/core/src/log";
+import { runCli } from "../support/cli";
 import { buildAndPush, tempDir } from "../support/helpers";
 import { cleanUp, env, newApp } from "./support";
 
@@ -19,21 +17,6 @@ afterAll(async () => {
   process.env = savedEnv;
   await cleanUp(app);
 });
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const text = { out: "", err: "" };
-  out.on("data", (d: Buffer) => (text.out += d.toString()));
-  err.on("data", (d: Buffer) => (text.err += d.toString()));
-  const ctx: CliContext = { logger: new StreamLogger(err), out };
-  try {
-    await buildProgram(ctx).parseAsync(["node", "powertrain", ...args]);
-    return { code: 0, ...text };
-  } catch (e) {
-    return { code: reportError(e, ctx), ...text };
-  }
-}
 
 test("the image's version label names the deploy when no --version is given", async () => {
   const dir = tempDir("pt-version-label-");
@@ -52,8 +35,8 @@ test("the image's version label names the deploy when no --version is given", as
   const host = `${env.ssh.user}@${env.ssh.hosts[0]}:${env.ssh.port}`;
   writeFileSync(config, `name: ${app}\nenvironments:\n  test:\n    hosts: ["${host}"]\n`);
   const flags = ["-e", "test", "-c", config, "--ssh-key", env.ssh.key, "--known-hosts", env.ssh.knownHosts];
-  const r = await cli(["deploy", byDigest, ...flags, "--dry-run", "--json"]);
-  expect(r.err).not.toMatch(/error/);
+  const r = await runCli("deploy", byDigest, ...flags, "--dry-run", "--json");
+  expect(r.stderr).not.toMatch(/error/);
   expect(r.code).toBe(0);
-  expect(JSON.parse(r.out).version).toBe("42-97f7595");
+  expect(JSON.parse(r.stdout).version).toBe("42-97f7595");
 });

@@ -5,13 +5,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { registerPublish } from "../../packages/cli/src/commands/publish";
-import { buildProgram, type CliContext, reportError } from "../../packages/cli/src/main";
 import { exec } from "../../packages/core/src/exec/exec";
-import { StreamLogger } from "../../packages/core/src/log";
 import { RegistryClient } from "../../packages/core/src/registry/client";
 import { buildTestImage } from "../registry/support/images";
+import { runCli } from "../support/cli";
 import { testEnv } from "../support/env";
 import { dockerRmi, tempDir, uniqueName } from "../support/helpers";
 
@@ -26,24 +23,7 @@ const savedEnv = { ...process.env };
 let config: string;
 let client: RegistryClient;
 
-async function publish(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (d: Buffer) => (stdout += d.toString()));
-  err.on("data", (d: Buffer) => (stderr += d.toString()));
-  const ctx: CliContext = { logger: new StreamLogger(err), out };
-  const program = buildProgram(ctx).enablePositionalOptions();
-  if (!program.commands.some((c) => c.name() === "publish")) registerPublish(program, ctx);
-  let code = 0;
-  try {
-    await program.parseAsync(["node", "powertrain", "publish", ...args, "--config", config]);
-  } catch (e) {
-    code = reportError(e, ctx);
-  }
-  return { code, stdout, stderr };
-}
+const publish = (...args: string[]) => runCli("publish", ...args, "--config", config);
 
 beforeAll(async () => {
   const dir = tempDir("pt-hardening-pr-");

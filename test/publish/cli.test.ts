@@ -5,15 +5,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { registerFind } from "../../packages/cli/src/commands/find";
-import { registerImages } from "../../packages/cli/src/commands/images";
-import { registerPromote } from "../../packages/cli/src/commands/promote";
-import { registerPublish } from "../../packages/cli/src/commands/publish";
-import { buildProgram, type CliContext, reportError } from "../../packages/cli/src/main";
-import { StreamLogger } from "../../packages/core/src/log";
 import { RegistryClient } from "../../packages/core/src/registry/client";
 import { buildTestImage } from "../registry/support/images";
+import { runCli } from "../support/cli";
 import { testEnv } from "../support/env";
 import { dockerRmi, tempDir, uniqueName } from "../support/helpers";
 
@@ -28,33 +22,7 @@ const savedEnv = { ...process.env };
 let dir: string;
 let config: string;
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (d: Buffer) => (stdout += d.toString()));
-  err.on("data", (d: Buffer) => (stderr += d.toString()));
-  const ctx: CliContext = { logger: new StreamLogger(err), out };
-  // Subcommand options such as publish --version must not reach the program's own --version.
-  const program = buildProgram(ctx).enablePositionalOptions();
-  const commands = {
-    publish: registerPublish,
-    promote: registerPromote,
-    images: registerImages,
-    find: registerFind,
-  };
-  for (const [name, register] of Object.entries(commands)) {
-    if (!program.commands.some((c) => c.name() === name)) register(program, ctx);
-  }
-  let code = 0;
-  try {
-    await program.parseAsync(["node", "powertrain", ...args, "--config", config]);
-  } catch (e) {
-    code = reportError(e, ctx);
-  }
-  return { code, stdout, stderr };
-}
+const run = (...args: string[]) => runCli(...args, "--config", config);
 
 beforeAll(async () => {
   dir = tempDir("pt-test-publish-cli-");

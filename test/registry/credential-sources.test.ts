@@ -8,11 +8,6 @@
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { registerExtractConfig } from "../../packages/cli/src/commands/extract-config";
-import { registerPromote } from "../../packages/cli/src/commands/promote";
-import { buildProgram, type CliContext, reportError } from "../../packages/cli/src/main";
-import { StreamLogger } from "../../packages/core/src/log";
 import { RegistryClient } from "../../packages/core/src/registry/client";
 import {
   cleanUpAfterAll,
@@ -21,6 +16,7 @@ import {
   publish,
   sealEnvironment,
 } from "../extract/support/fixture";
+import { runCli } from "../support/cli";
 import { testEnv } from "../support/env";
 import { tempDir } from "../support/helpers";
 
@@ -61,25 +57,7 @@ function dockerConfig(config: object): void {
   writeFileSync(helperLog, "");
 }
 
-async function run(...args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (d: Buffer) => (stdout += d.toString()));
-  err.on("data", (d: Buffer) => (stderr += d.toString()));
-  const ctx: CliContext = { logger: new StreamLogger(err), out };
-  const program = buildProgram(ctx).enablePositionalOptions();
-  if (!program.commands.some((c) => c.name() === "extract-config")) registerExtractConfig(program, ctx);
-  if (!program.commands.some((c) => c.name() === "promote")) registerPromote(program, ctx);
-  let code = 0;
-  try {
-    await program.parseAsync(["node", "powertrain", ...args]);
-  } catch (e) {
-    code = reportError(e, ctx);
-  }
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 beforeAll(async () => {
   // Published with the setup's password given explicitly; the tests below have only the helper.

@@ -5,12 +5,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { buildProgram, type CliContext, reportError } from "../../packages/cli/src/main";
-import { StreamLogger } from "../../packages/core/src/log";
 import type { RegistryClient } from "../../packages/core/src/registry/client";
 import { encryptCosignKey } from "../../packages/core/src/sign/cosign-key";
 import { loadSigningKey } from "../../packages/core/src/sign/keys";
+import { runCli } from "../support/cli";
 import { tempDir, uniqueName } from "../support/helpers";
 import { credentials, newClient, pemKeyPair, pushTinyImage, registry } from "./support";
 
@@ -44,22 +42,7 @@ afterAll(async () => {
   await client.close();
 });
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (d: Buffer) => (stdout += d.toString()));
-  err.on("data", (d: Buffer) => (stderr += d.toString()));
-  const ctx: CliContext = { logger: new StreamLogger(err), out };
-  let code = 0;
-  try {
-    await buildProgram(ctx).parseAsync(["node", "powertrain", ...args]);
-  } catch (e) {
-    code = reportError(e, ctx);
-  }
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 function report(file: string, tests: { total: number; passed: number; failed: number }): string {
   const path = join(dir, file);

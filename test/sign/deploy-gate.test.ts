@@ -6,13 +6,11 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { buildProgram, type CliContext, reportError } from "../../packages/cli/src/main";
 import { parseConfig } from "../../packages/core/src/config/load";
 import { resolveEnvironment } from "../../packages/core/src/config/resolve";
 import { toResolvedDocument } from "../../packages/core/src/config/resolved";
-import { StreamLogger } from "../../packages/core/src/log";
 import type { RegistryClient } from "../../packages/core/src/registry/client";
+import { runCli as run } from "../support/cli";
 import { tempDir, uniqueName } from "../support/helpers";
 import { credentials, newClient, pemKeyPair, pushTinyImage, registry } from "./support";
 
@@ -26,21 +24,6 @@ let client: RegistryClient;
 let keys: { privateKey: string; publicKey: string };
 let signed: string;
 let unsigned: string;
-
-async function run(...args: string[]): Promise<{ code: number; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stderr = "";
-  err.on("data", (d: Buffer) => (stderr += d.toString()));
-  out.resume();
-  const ctx: CliContext = { logger: new StreamLogger(err), out };
-  try {
-    await buildProgram(ctx).parseAsync(["node", "powertrain", ...args]);
-    return { code: 0, stderr };
-  } catch (e) {
-    return { code: reportError(e, ctx), stderr };
-  }
-}
 
 const CONFIG = (verify: string) =>
   `name: gate\nenvironments:\n  prod:\n    hosts: ["${unreachable}"]\n    deploy: { lock-timeout: 1s${verify} }\n`;
