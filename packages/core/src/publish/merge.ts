@@ -8,7 +8,13 @@
 import { UsageError } from "../errors";
 import type { Logger } from "../log";
 import type { RegistryClient } from "../registry/client";
-import { type Descriptor, type ImageManifest, MediaType, type Platform } from "../registry/manifest";
+import {
+  type Descriptor,
+  type ImageConfig,
+  type ImageManifest,
+  MediaType,
+  type Platform,
+} from "../registry/manifest";
 import { formatReference, type ImageReference } from "../registry/reference";
 
 export interface MergeOptions {
@@ -109,11 +115,21 @@ async function platformOf(
   manifest: ImageManifest,
 ): Promise<Platform> {
   const config = await client.getConfig(repository, manifest);
-  if (!config.os || !config.architecture) {
+  const platform = configPlatform(config);
+  if (!platform) {
     throw new UsageError(`${repository}@${manifest.config.digest}: the image config names no platform`);
   }
-  // The variant is not among the fields ImageConfig reads; arm64 images carry v8 implicitly.
-  return { os: config.os, architecture: config.architecture };
+  return platform;
+}
+
+/** The index entry's platform from an image config: os, architecture and (arm/v7) the variant. */
+export function configPlatform(
+  config: Pick<ImageConfig, "os" | "architecture" | "variant">,
+): Platform | undefined {
+  if (!config.os || !config.architecture) return undefined;
+  const platform: Platform = { os: config.os, architecture: config.architecture };
+  if (config.variant) platform.variant = config.variant;
+  return platform;
 }
 
 /** The image's blobs and manifest (by digest) in `to`; nothing moves when `from` is `to`. */
