@@ -1,3 +1,4 @@
+export * from "./copy-manifests";
 export * from "./docker-login";
 export * from "./format";
 export * from "./images";
