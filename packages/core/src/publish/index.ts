@@ -4,5 +4,6 @@ export * from "./format";
 export * from "./images";
 export * from "./promote";
 export * from "./publish";
+export * from "./publish-index";
 export * from "./push-errors";
 export * from "./settings";
