@@ -16,6 +16,7 @@ import {
   type Platform,
 } from "../registry/manifest";
 import { formatReference, type ImageReference } from "../registry/reference";
+import { copyManifestTree } from "./copy-manifests";
 
 export interface MergeOptions {
   client: RegistryClient;
@@ -74,30 +75,14 @@ export async function mergeIndex(options: MergeOptions): Promise<MergeResult> {
     const top = await client.getManifest(source.repository, reference);
     if (top.manifest.kind === "image") {
       const platform = await platformOf(client, source.repository, top.manifest);
-      await copyImage(
-        client,
-        source.repository,
-        target.repository,
-        top.digest,
-        top.raw,
-        top.mediaType,
-        top.manifest,
-      );
+      await copyManifestTree(client, source.repository, target.repository, top);
       entries.push({ mediaType: top.mediaType, digest: top.digest, size: top.raw.length, platform });
     } else {
       for (const child of top.manifest.manifests) {
         const m = await client.getManifest(source.repository, child.digest);
         if (m.manifest.kind !== "image")
           throw new UsageError(`${formatReference(source)} holds a nested index ${child.digest}; not merged`);
-        await copyImage(
-          client,
-          source.repository,
-          target.repository,
-          m.digest,
-          m.raw,
-          m.mediaType,
-          m.manifest,
-        );
+        await copyManifestTree(client, source.repository, target.repository, m);
         entries.push(child);
       }
     }
@@ -130,21 +115,4 @@ export function configPlatform(
   const platform: Platform = { os: config.os, architecture: config.architecture };
   if (config.variant) platform.variant = config.variant;
   return platform;
-}
-
-/** The image's blobs and manifest (by digest) in `to`; nothing moves when `from` is `to`. */
-async function copyImage(
-  client: RegistryClient,
-  from: string,
-  to: string,
-  digest: string,
-  raw: Buffer,
-  mediaType: string,
-  manifest: ImageManifest,
-): Promise<void> {
-  if (from === to) return;
-  for (const blob of [manifest.config, ...manifest.layers]) {
-    if (!(await client.blobExists(to, blob.digest))) await client.copyBlob(from, to, blob.digest, blob.size);
-  }
-  await client.putManifest(to, digest, raw, mediaType);
 }
