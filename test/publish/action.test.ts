@@ -6,11 +6,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main, post } from "../../actions/publish/src/main";
+import { mergeIndex } from "../../packages/core/src/publish/merge";
 import { RegistryClient } from "../../packages/core/src/registry/client";
 import { buildTestImage } from "../registry/support/images";
 import { recordingLogger } from "../registry/support/logger";
 import { testEnv } from "../support/env";
 import { dockerRmi, tempDir, uniqueName } from "../support/helpers";
+import { pushPlatformImage } from "./support";
 
 jest.setTimeout(120_000);
 
@@ -156,4 +158,52 @@ test("registry-auths: the entry for the target registry logs in; docker's own lo
   expect(outputs.image).toBe(`${registry}/${repository}@${outputs.digest}`);
   expect(readOutputs(files.state)["docker-config"]).toBeTruthy();
   expect(logger.raw.join("\n")).not.toContain(env.registry.password);
+});
+
+test("with the build's index output the tags go onto the index: its digest is output, no docker login", async () => {
+  // The summary file is not re-read: @actions/core keeps the first test's path.
+  const files = { output: join(dir, "output-index"), state: join(dir, "state-index") };
+  for (const f of Object.values(files)) writeFileSync(f, "");
+  const client = new RegistryClient({
+    registry,
+    credentials: { username: env.registry.user, password: env.registry.password },
+  });
+  const indexRepository = `${repository}-index`;
+  const amd64 = await pushPlatformImage(client, indexRepository, "amd64", {
+    os: "linux",
+    architecture: "amd64",
+  });
+  const arm64 = await pushPlatformImage(client, indexRepository, "arm64", {
+    os: "linux",
+    architecture: "arm64",
+  });
+  const merged = await mergeIndex({
+    client,
+    sources: [amd64, arm64].map((d) => ({ registry, repository: indexRepository, digest: d.digest })),
+    target: { registry, repository: indexRepository, tag: "local" },
+    logger: recordingLogger(),
+  });
+  Object.assign(process.env, {
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    RUNNER_TEMP: dir,
+    INPUT_CONFIG: join(dir, "absent.yml"),
+    // The build's image output: the runner's own platform, loaded; not what is published here.
+    INPUT_IMAGE: `${uniqueName("pt-test-absent")}:local`,
+    INPUT_INDEX: `${merged.ref}@${merged.digest}`,
+    INPUT_REGISTRY: registry,
+    INPUT_REPOSITORY: indexRepository,
+    INPUT_VERSION: "8-index",
+    INPUT_USERNAME: env.registry.user,
+    INPUT_PASSWORD: env.registry.password,
+  });
+  const logger = recordingLogger();
+  await main({ logger });
+  const outputs = readOutputs(files.output);
+  expect(outputs.digest).toBe(merged.digest);
+  expect(outputs.image).toBe(`${registry}/${indexRepository}@${merged.digest}`);
+  expect(await client.manifestDigest(indexRepository, "8-index")).toBe(merged.digest);
+  expect(readOutputs(files.state)["docker-config"]).toBeUndefined();
+  expect(logger.text()).not.toContain("docker login");
+  await client.close();
 });

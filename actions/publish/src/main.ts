@@ -1,6 +1,7 @@
 /**
  * The publish action: tag the built image with its version (and extra tags),
- * push it, and hand later steps the pinned `registry/repo@sha256:…`. With a
+ * push it, and hand later steps the pinned `registry/repo@sha256:…`. With the
+ * build's `index` (a multi-platform build) the tags go onto that index instead. With a
  * username and password it logs in to a temporary docker config of its own;
  * the post step removes that directory even when the job was cancelled.
  */
@@ -24,6 +25,7 @@ import { signAfterPush, signInputs, signOutputs, signSummaryRows } from "./sign"
 export const inputs = {
   config: { kind: "string", default: "powertrain.yml" },
   image: { kind: "string", required: true },
+  index: { kind: "string" },
   registry: { kind: "string" },
   repository: { kind: "string" },
   version: { kind: "string" },
@@ -68,7 +70,8 @@ export async function main(ctx: ActionContext): Promise<void> {
   )?.credentials;
   if (credentials) ctx.logger.mask(credentials.password);
   let dockerConfig: string | undefined;
-  if (credentials) {
+  // An index is tagged through the registry API with the credentials themselves: no docker login.
+  if (credentials && !input.index) {
     const login = await dockerLogin(
       target.registry,
       credentials,
@@ -84,6 +87,7 @@ export async function main(ctx: ActionContext): Promise<void> {
       ...target,
       version,
       extraTags: tags.slice(1),
+      index: input.index || undefined,
       credentials,
       dockerConfig,
       logger: ctx.logger,

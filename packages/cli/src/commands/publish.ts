@@ -1,4 +1,7 @@
-/** `powertrain publish`: tag the local image with its version and extra tags, push it, print the digest. */
+/**
+ * `powertrain publish`: tag the local image with its version and extra tags, push it, print the digest;
+ * with --index, tag a multi-platform build's pushed index through the registry API instead.
+ */
 import {
   ciMetadata,
   planPublish,
@@ -18,6 +21,7 @@ interface PublishFlags {
   repository?: string;
   version?: string;
   tag: string[];
+  index?: string;
   registryAuths?: string;
   json?: boolean;
   dryRun?: boolean;
@@ -33,20 +37,29 @@ export function registerPublish(program: Command, ctx: CliContext): void {
     .option("--repository <path>", "repository in the registry (default image.repository, else name)")
     .option("--version <version>", "version tag; overrides the template from powertrain.yml")
     .option("--tag <tag>", "extra tag (repeatable)", collect, [])
+    .option(
+      "--index <ref@digest>",
+      "a multi-platform build's pushed index (the build's index output): tag it through the registry API instead of pushing --image",
+    )
     .option("--registry-auths <file>", "YAML/JSON list of per-registry credentials (docs/registry.md)")
     .option("--json", "print the result as JSON on stdout")
-    .option("--dry-run", "print the docker commands it would run, and push nothing")
+    .option(
+      "--dry-run",
+      "print the docker commands (or, with --index, the tags) it would make, and push nothing",
+    )
     .action(async (flags: PublishFlags) => {
       const config = await readPublishConfig(flags.config);
       const target = publishTarget(config, flags, flags.config);
       const meta = await ciMetadata();
       const { version, tags } = publishTags(config, meta, flags.version, flags.tag);
       const localImage = flags.image ?? `${config?.name ?? target.repository.split("/").pop()}:local`;
-      const request = { localImage, ...target, version, extraTags: tags.slice(1) };
+      const request = { localImage, ...target, version, extraTags: tags.slice(1), index: flags.index };
 
       if (flags.dryRun) {
         const plan = planPublish(request);
-        const commands = plan.commands.map((c) => c.join(" "));
+        const commands = plan.index
+          ? plan.references.map((r) => `tag ${plan.index} as ${r} (registry API)`)
+          : plan.commands.map((c) => c.join(" "));
         ctx.out.write(
           flags.json ? `${JSON.stringify({ ...plan, commands }, null, 2)}\n` : `${commands.join("\n")}\n`,
         );

@@ -1,5 +1,5 @@
 import type { Descriptor } from "../registry/manifest";
-import { entryPlatform, indexManifest } from "./merge";
+import { configPlatform, entryPlatform, indexManifest } from "./merge";
 
 const d = (
   digit: string,
@@ -44,4 +44,32 @@ test("an OCI index of every entry, attestations kept, duplicates once", () => {
 test("two images for one platform is a usage error naming both", () => {
   const other = d("e", { os: "linux", architecture: "amd64" });
   expect(() => indexManifest([amd64, other])).toThrow(/two images for linux\/amd64: sha256:a+ and sha256:e+/);
+});
+
+test.each([
+  [
+    { os: "linux", architecture: "amd64" },
+    { os: "linux", architecture: "amd64" },
+  ],
+  [
+    { os: "linux", architecture: "arm", variant: "v7" },
+    { os: "linux", architecture: "arm", variant: "v7" },
+  ],
+  [
+    { os: "linux", architecture: "arm64", variant: "v8" },
+    { os: "linux", architecture: "arm64", variant: "v8" },
+  ],
+  [
+    { os: "linux", architecture: "arm64", variant: "" },
+    { os: "linux", architecture: "arm64" },
+  ],
+  [{ os: "linux" }, undefined],
+  [{ architecture: "amd64" }, undefined],
+])("configPlatform(%j)", (config, expected) => {
+  expect(configPlatform(config)).toEqual(expected);
+});
+
+test("an arm/v7 entry from its config is named with its variant", () => {
+  const platform = configPlatform({ os: "linux", architecture: "arm", variant: "v7" });
+  expect(entryPlatform({ platform })).toBe("linux/arm/v7");
 });

@@ -8,8 +8,15 @@
 import { UsageError } from "../errors";
 import type { Logger } from "../log";
 import type { RegistryClient } from "../registry/client";
-import { type Descriptor, type ImageManifest, MediaType, type Platform } from "../registry/manifest";
+import {
+  type Descriptor,
+  type ImageConfig,
+  type ImageManifest,
+  MediaType,
+  type Platform,
+} from "../registry/manifest";
 import { formatReference, type ImageReference } from "../registry/reference";
+import { copyManifestTree } from "./copy-manifests";
 
 export interface MergeOptions {
   client: RegistryClient;
@@ -68,30 +75,14 @@ export async function mergeIndex(options: MergeOptions): Promise<MergeResult> {
     const top = await client.getManifest(source.repository, reference);
     if (top.manifest.kind === "image") {
       const platform = await platformOf(client, source.repository, top.manifest);
-      await copyImage(
-        client,
-        source.repository,
-        target.repository,
-        top.digest,
-        top.raw,
-        top.mediaType,
-        top.manifest,
-      );
+      await copyManifestTree(client, source.repository, target.repository, top);
       entries.push({ mediaType: top.mediaType, digest: top.digest, size: top.raw.length, platform });
     } else {
       for (const child of top.manifest.manifests) {
         const m = await client.getManifest(source.repository, child.digest);
         if (m.manifest.kind !== "image")
           throw new UsageError(`${formatReference(source)} holds a nested index ${child.digest}; not merged`);
-        await copyImage(
-          client,
-          source.repository,
-          target.repository,
-          m.digest,
-          m.raw,
-          m.mediaType,
-          m.manifest,
-        );
+        await copyManifestTree(client, source.repository, target.repository, m);
         entries.push(child);
       }
     }
@@ -109,26 +100,19 @@ async function platformOf(
   manifest: ImageManifest,
 ): Promise<Platform> {
   const config = await client.getConfig(repository, manifest);
-  if (!config.os || !config.architecture) {
+  const platform = configPlatform(config);
+  if (!platform) {
     throw new UsageError(`${repository}@${manifest.config.digest}: the image config names no platform`);
   }
-  // The variant is not among the fields ImageConfig reads; arm64 images carry v8 implicitly.
-  return { os: config.os, architecture: config.architecture };
+  return platform;
 }
 
-/** The image's blobs and manifest (by digest) in `to`; nothing moves when `from` is `to`. */
-async function copyImage(
-  client: RegistryClient,
-  from: string,
-  to: string,
-  digest: string,
-  raw: Buffer,
-  mediaType: string,
-  manifest: ImageManifest,
-): Promise<void> {
-  if (from === to) return;
-  for (const blob of [manifest.config, ...manifest.layers]) {
-    if (!(await client.blobExists(to, blob.digest))) await client.copyBlob(from, to, blob.digest, blob.size);
-  }
-  await client.putManifest(to, digest, raw, mediaType);
+/** The index entry's platform from an image config: os, architecture and (arm/v7) the variant. */
+export function configPlatform(
+  config: Pick<ImageConfig, "os" | "architecture" | "variant">,
+): Platform | undefined {
+  if (!config.os || !config.architecture) return undefined;
+  const platform: Platform = { os: config.os, architecture: config.architecture };
+  if (config.variant) platform.variant = config.variant;
+  return platform;
 }

@@ -2,15 +2,17 @@
  * Promotion: the same digest under a new tag, or copied into another
  * repository (snapshot → release), through the registry API alone — blobs
  * are mounted across repositories, the manifest bytes are PUT unchanged, so
- * nothing is pulled or rebuilt and the digest cannot change.
+ * nothing is pulled or rebuilt and the digest cannot change. An index comes
+ * with every child (copy-manifests.ts), and signatures follow each digest.
  */
 import { UsageError } from "../errors";
 import type { Logger } from "../log";
-import type { ManifestResult, RegistryClient } from "../registry/client";
+import type { RegistryClient } from "../registry/client";
 import { RegistryError } from "../registry/errors";
-import type { Descriptor, ImageManifest } from "../registry/manifest";
 import { parseReference } from "../registry/reference";
+import { copyTrust } from "../sign/copy";
 import { isValidTag } from "../version/tag";
+import { copyManifestTree } from "./copy-manifests";
 
 export interface PromoteTarget {
   repository: string;
@@ -61,25 +63,17 @@ export interface PromoteResult {
   to: string;
   /** Blobs already present, mounted, or streamed (only when a mount was refused). */
   blobs: { exists: number; mounted: number; copied: number };
+  /** Manifests PUT by digest into another repository: an index's children (nested too), then it. */
+  manifests: number;
+  /** cosign `.sig`/`.att` tags carried into another repository (with their referrers). */
+  trust: string[];
 }
 
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const { client, repository, version, to, logger } = options;
   const registry = client.registry;
   const source = await client.getManifest(repository, version);
-  const blobs = { exists: 0, mounted: 0, copied: 0 };
-
-  if (to.repository !== repository) {
-    const children =
-      source.manifest.kind === "index"
-        ? await Promise.all(source.manifest.manifests.map((m) => client.getManifest(repository, m.digest)))
-        : [];
-    for (const child of children) {
-      await copyBlobs(client, repository, to.repository, child, blobs);
-      await client.putManifest(to.repository, child.digest, child.raw, child.mediaType);
-    }
-    if (source.manifest.kind === "image") await copyBlobs(client, repository, to.repository, source, blobs);
-  }
+  const copied = await copyManifestTree(client, repository, to.repository, source);
 
   const put = await client.putManifest(to.repository, to.tag, source.raw, source.mediaType);
   const after = await client.manifestDigest(to.repository, to.tag);
@@ -89,25 +83,19 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       { kind: "protocol", registry, repository: to.repository },
     );
   }
+  // Signatures are by digest: the index's and each child's follow them into the new repository.
+  const trust: string[] = [];
+  for (const digest of copied.manifests) {
+    trust.push(...(await copyTrust({ client, from: repository, to: to.repository, digest, logger })));
+  }
   const result: PromoteResult = {
     digest: source.digest,
     from: `${registry}/${repository}:${version}`,
     to: `${registry}/${to.repository}:${to.tag}`,
-    blobs,
+    blobs: copied.blobs,
+    manifests: copied.manifests.length,
+    trust,
   };
   logger.info(`promoted ${result.from} → ${result.to} (${source.digest})`);
   return result;
-}
-
-async function copyBlobs(
-  client: RegistryClient,
-  from: string,
-  to: string,
-  source: ManifestResult,
-  counts: PromoteResult["blobs"],
-): Promise<void> {
-  const manifest = source.manifest as ImageManifest;
-  const descriptors: Descriptor[] = [manifest.config, ...manifest.layers];
-  const outcomes = await Promise.all(descriptors.map((d) => client.copyBlob(from, to, d.digest, d.size)));
-  for (const o of outcomes) counts[o]++;
 }

@@ -2,6 +2,8 @@
  * Publish a local image: `docker tag` + `docker push` for every tag (retried
  * on network errors and 5xx, never on 401/403/404), then read the digest
  * back from the registry, so later steps can pin `registry/repo@sha256:…`.
+ * A multi-platform build's index is tagged through the registry API instead
+ * (publish-index.ts).
  */
 import { ExecError, UsageError } from "../errors";
 import { exec } from "../exec/exec";
@@ -10,10 +12,11 @@ import { RegistryClient } from "../registry/client";
 import { type Credentials, registryCredentialsFor, resolveCredentials } from "../registry/credentials";
 import { RegistryError } from "../registry/errors";
 import { imageSize } from "../registry/manifest";
-import { parseReference } from "../registry/reference";
+import { formatReference, parseReference } from "../registry/reference";
 import type { RegistryCredentialEntry } from "../registry/registry-auths";
 import { isValidTag } from "../version/tag";
 import { dockerLogin } from "./docker-login";
+import { parseIndexReference, publishIndex } from "./publish-index";
 import { classifyPushError, pushedDigest } from "./push-errors";
 
 export interface PublishOptions {
@@ -45,6 +48,13 @@ export interface PublishOptions {
   caFile?: string;
   /** Where the temporary docker config is made (default the OS temp dir). */
   tempDir?: string;
+  /**
+   * A multi-platform build's index, pinned (`registry/repository[:tag]@sha256:…`, the build's
+   * `index` output): the tags go onto it through the registry API and `localImage` is not pushed.
+   */
+  index?: string;
+  /** The registry client for the index path and the digest read-back (the caller closes it). */
+  client?: RegistryClient;
   logger: Logger;
 }
 
@@ -65,13 +75,15 @@ export interface PublishPlan {
   tags: string[];
   /** `registry/repository:tag` for every tag. */
   references: string[];
-  /** The docker commands publish runs, as argument lists (for --dry-run). */
+  /** The docker commands publish runs, as argument lists (for --dry-run); none for an index. */
   commands: string[][];
+  /** With an index: the pinned index every reference is PUT onto through the registry API. */
+  index?: string;
 }
 
 /** What publish would do; validates every name first. */
 export function planPublish(
-  options: Pick<PublishOptions, "localImage" | "registry" | "repository" | "version" | "extraTags">,
+  options: Pick<PublishOptions, "localImage" | "registry" | "repository" | "version" | "extraTags" | "index">,
 ): PublishPlan {
   const target = `${options.registry}/${options.repository}`;
   const parsed = parseReference(target, options.registry);
@@ -84,6 +96,10 @@ export function planPublish(
       throw new UsageError(`invalid tag "${tag}": use letters, digits, _ . - (at most 128)`);
   }
   const references = tags.map((t) => `${target}:${t}`);
+  if (options.index) {
+    const index = formatReference(parseIndexReference(options.index, options.registry));
+    return { version: options.version, tags, references, commands: [], index };
+  }
   const commands = [
     ...references.map((r) => ["docker", "tag", options.localImage, r]),
     ...references.map((r) => ["docker", "push", r]),
@@ -94,6 +110,7 @@ export function planPublish(
 export async function publishImage(input: PublishOptions): Promise<PublishResult> {
   const { logger, registry, repository } = input;
   const plan = planPublish(input);
+  if (input.index) return publishIndex({ ...input, index: input.index }, plan.tags);
   // Explicit, listed or environment credentials for this registry are given to docker login;
   // without any, docker's own login (config.json, credential helpers) pushes.
   const found = await registryCredentialsFor(registry, {
@@ -130,13 +147,9 @@ export async function publishImage(input: PublishOptions): Promise<PublishResult
 
   const credentials =
     options.credentials ?? (await resolveCredentials(registry, { configuredRegistry: registry, logger }));
-  const client = new RegistryClient({
-    registry,
-    credentials,
-    insecure: options.insecure,
-    caFile: options.caFile,
-    logger,
-  });
+  const client =
+    options.client ??
+    new RegistryClient({ registry, credentials, insecure: options.insecure, caFile: options.caFile, logger });
   try {
     const digest = await client.manifestDigest(repository, plan.version);
     if (digestFromPush && digestFromPush !== digest) {
@@ -158,7 +171,7 @@ export async function publishImage(input: PublishOptions): Promise<PublishResult
     logger.info(`published ${result.image} as ${plan.tags.join(", ")}`);
     return result;
   } finally {
-    await client.close();
+    if (!options.client) await client.close();
   }
 }
 

@@ -6,6 +6,7 @@ export * from "./docker-config";
 export * from "./errors";
 export * from "./limits";
 export * from "./manifest";
+export * from "./platform";
 export * from "./reference";
 export * from "./registry-auths";
 export * from "./registry-host";

@@ -102,6 +102,16 @@ test.each([
   ],
   ['{"config":{"Labels":null}}', { labels: {} }],
   ["{}", { labels: {} }],
+  ['{"os":"linux","architecture":"arm","variant":"v7"}', { os: "linux", architecture: "arm", variant: "v7" }],
+  ['{"os":"linux","architecture":"arm64","variant":"v8"}', { architecture: "arm64", variant: "v8" }],
 ])("parseImageConfig(%s)", (json, expected) => {
   expect(parseImageConfig(Buffer.from(json))).toMatchObject(expected);
+});
+
+test.each([
+  ['{"os":"linux","architecture":"amd64"}'],
+  ['{"os":"linux","architecture":"amd64","variant":""}'],
+  ['{"os":"linux","architecture":"amd64","variant":7}'],
+])("parseImageConfig(%s) has no variant", (json) => {
+  expect(parseImageConfig(Buffer.from(json))).not.toHaveProperty("variant");
 });

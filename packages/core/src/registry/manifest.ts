@@ -107,6 +107,8 @@ export interface ImageConfig {
   created?: string;
   os?: string;
   architecture?: string;
+  /** CPU variant (`v7` of arm/v7, `v8` of arm64/v8); absent where the image names none. */
+  variant?: string;
   labels: Record<string, string>;
 }
 
@@ -115,12 +117,15 @@ export function parseImageConfig(body: Buffer): ImageConfig {
     created?: string;
     os?: string;
     architecture?: string;
+    variant?: string;
     config?: { Labels?: Record<string, string> | null };
   };
-  return {
+  const config: ImageConfig = {
     created: json.created,
     os: json.os,
     architecture: json.architecture,
     labels: json.config?.Labels ?? {},
   };
+  if (typeof json.variant === "string" && json.variant) config.variant = json.variant;
+  return config;
 }
