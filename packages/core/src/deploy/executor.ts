@@ -18,7 +18,7 @@ import { type HealthResult, healthArgs, healthOutcome } from "./health";
 import { HostLock } from "./lock";
 import { historyRecord, observeHost } from "./observe";
 import { type DesiredState, describePlan, type HostPlan, isServing, planHost } from "./planner";
-import { authForImage } from "./registry-auth";
+import { pull } from "./pull";
 import { dockerRunArgs } from "./run-args";
 import { historyEntry, retire } from "./switch-over";
 import {
@@ -35,9 +35,6 @@ import {
   writeCanary,
 } from "./traffic";
 import type { AppScope, ObservedContainer, RegistryAuth } from "./types";
-
-/** A pull that takes longer has stalled (deploy.pull-timeout overrides). */
-const PULL_TIMEOUT_MS = 10 * 60_000;
 
 export interface HostDeployOptions {
   healthTimeoutMs: number;
@@ -358,30 +355,4 @@ export function hostScope(
   byHost: boolean | undefined,
 ): AppScope {
   return { app: o.app, environment: o.environment, host: byHost ? host.target.host : undefined };
-}
-
-async function pull(host: RemoteHost, image: string, o: HostDeployOptions, log: Logger): Promise<void> {
-  const t0 = Date.now();
-  const auth = authForImage(o.registryAuth, image);
-  const limitS = Math.max(1, Math.ceil((o.pullTimeoutMs ?? PULL_TIMEOUT_MS) / 1000));
-  const r = auth
-    ? await runScript(host, "pull", [image, "auth", String(limitS)], {
-        input: dockerConfigJson(auth),
-        allowFailure: true,
-        secrets: [auth.password],
-      })
-    : await runScript(host, "pull", [image, "", String(limitS)], { allowFailure: true });
-  if (r.exitCode === 124) {
-    throw new DeployError(`${host.name}: pulling ${image} timed out after ${limitS} s (deploy.pull-timeout)`);
-  }
-  if (r.exitCode !== 0) {
-    throw new DeployError(`${host.name}: pulling ${image} failed: ${(r.stderr || r.stdout).trim()}`);
-  }
-  log.info(`${host.name}: pulled ${image} in ${Date.now() - t0} ms`);
-}
-
-/** A docker config.json holding one registry's credentials. */
-export function dockerConfigJson(auth: RegistryAuth): string {
-  const token = Buffer.from(`${auth.username}:${auth.password}`).toString("base64");
-  return JSON.stringify({ auths: { [auth.registry]: { auth: token } } });
 }

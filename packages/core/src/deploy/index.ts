@@ -9,6 +9,7 @@ export * from "./observe";
 export * from "./operations";
 export * from "./planner";
 export * from "./ports";
+export * from "./pull";
 export * from "./registry-auth";
 export * from "./rollback";
 export * from "./rollout";

@@ -4,7 +4,7 @@
  * which host runs what.
  */
 
-import { UsageError } from "../errors";
+import { PowertrainError, UsageError } from "../errors";
 import { checkVersion, defaultVersion, requirePinned } from "../image/reference";
 import type { Logger } from "../log";
 import type { SshSessionOptions } from "../ssh/session";
@@ -73,8 +73,11 @@ export class RolloutError extends DeployError {
   constructor(
     message: string,
     readonly report: DeployReport,
+    /** The failure that stopped the rollout: its hint is the rollout's. */
+    cause?: unknown,
   ) {
-    super(message);
+    const hint = cause instanceof PowertrainError ? cause.hint : undefined;
+    super(message, hint ? { hint } : undefined);
   }
 }
 
@@ -167,6 +170,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
     const err = new RolloutError(
       `deploy of ${version} failed: ${reason}\nhosts:\n${lines.join("\n")}`,
       final,
+      failure,
     );
     if (failure instanceof Error && "userError" in failure && (failure as { userError: boolean }).userError) {
       Object.defineProperty(err, "userError", { value: true });

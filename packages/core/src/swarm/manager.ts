@@ -5,7 +5,7 @@
  */
 
 import { CLIENT_VARIABLES } from "../deploy/env";
-import { dockerConfigJson } from "../deploy/executor";
+import { dockerConfigJson } from "../deploy/pull";
 import type { RegistryAuth } from "../deploy/types";
 import { type ExecResult, exec } from "../exec/exec";
 import { shellQuote } from "../exec/quote";
