@@ -17,7 +17,7 @@ import {
   engineFor,
   gateDeploy,
   imageVersionLabel,
-  loadEnvironment,
+  loadDeployEnvironments,
   parseEnvFrom,
   parseHostSpec,
   parseRegistryAuths,
@@ -70,11 +70,13 @@ export async function main(ctx: ActionContext): Promise<void> {
   if (!input.config && !input["config-file"]) {
     throw new UsageError('set input "config" (from extract-config) or "config-file"');
   }
-  const environment = await loadEnvironment({
+  // The image's run configuration (config), on the deploy side's infrastructure (config-file).
+  const loaded = await loadDeployEnvironments({
     environment: input.environment,
     resolved: input.config,
     configFile: input["config-file"],
   });
+  const environment = loaded.environment;
   const hosts = input.hosts.length > 0 ? input.hosts.map(parseHostSpec) : environment.hosts;
 
   // Key material and control sockets go under a dir of ours, so the post step can always remove it.
@@ -100,7 +102,7 @@ export async function main(ctx: ActionContext): Promise<void> {
     // those of the deploy side's own config-file, else only env-from (the DEPLOY_ENV keys).
     envSource: deployReferenceSource({
       env: environment.run.env,
-      deploySideConfig: !input.config,
+      deploySideConfig: !loaded.image,
       envFrom: parseEnvFrom(input["env-from"], 'input "env-from"'),
       source: process.env,
       logger: ctx.logger,
@@ -124,8 +126,8 @@ export async function main(ctx: ActionContext): Promise<void> {
         image,
         deploySide:
           policyFromInputs(input["verify-key"], input["verify-require"], 'input "verify-require"') ??
-          (input.config ? undefined : environment.deploy.verify),
-        imageSide: input.config ? environment.deploy.verify : undefined,
+          loaded.deploySide?.deploy.verify,
+        imageSide: loaded.image?.deploy.verify,
         insecureSkipVerify: input["insecure-skip-verify"],
         logger: ctx.logger,
       });

@@ -62,3 +62,25 @@ test("deploy of an image reference that is an option: exit 2 before any host", a
   expect(code).toBe(2);
   expect(err).toMatch(/invalid image reference "-oProxyCommand=x@sha256:a+"/);
 });
+
+test("--resolved with a --config beside it: the image's run configuration on the deploy side's hosts", async () => {
+  const file = resolved(() => {});
+  const config = join(dir, "powertrain.yml");
+  writeFileSync(config, 'name: shop\nenvironments: { prod: { hosts: ["deploy@127.0.0.1:1"] } }\n');
+  const image = `127.0.0.1:5000/shop:1@sha256:${"a".repeat(64)}`;
+  const { code, err } = await run(
+    "deploy",
+    image,
+    "-e",
+    "prod",
+    "--resolved",
+    file,
+    "-c",
+    config,
+    "--dry-run",
+  );
+  // The image's document names h1; the deploy side's file decides: its host is the one tried.
+  expect(code).not.toBe(0);
+  expect(err).toMatch(/127\.0\.0\.1:1/);
+  expect(err).not.toMatch(/\bh1\b/);
+});

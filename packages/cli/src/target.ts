@@ -3,12 +3,15 @@
  * share: the options that name the environment and its hosts, the environment they load, and
  * the engine request made of them.
  */
+
+import { existsSync } from "node:fs";
 import {
   type DeployEnvironment,
+  type DeployEnvironments,
   deployReferenceSource,
   type EngineRequest,
   engineFor,
-  loadEnvironment,
+  loadDeployEnvironments,
   parseEnvFrom,
   parseHostSpec,
   pullCredentialsFor,
@@ -40,7 +43,7 @@ export function targetOptions(cmd: Command): Command {
     .option("-c, --config <file>", "powertrain.yml to read the environment from", "powertrain.yml")
     .option(
       "--resolved <file>",
-      "use this resolved environment JSON (extract-config --out) instead of --config",
+      "the image's resolved environment (extract-config --out): its run configuration, on the hosts of --config when that file exists",
     )
     .option("--hosts <list>", "comma-separated [user@]host[:port] instead of the environment's hosts")
     .option("--ssh-key <file>", "private key (ssh-agent is used too when SSH_AUTH_SOCK is set)")
@@ -55,11 +58,25 @@ export function targetOptions(cmd: Command): Command {
 
 /** The environment named by the flags, validated, with --hosts applied. */
 export async function loadTargetEnvironment(flags: TargetFlags): Promise<DeployEnvironment> {
-  const env = await loadEnvironment({
+  return (await loadTarget(flags)).environment;
+}
+
+/**
+ * The environment and where it came from. With --resolved (the image's config), a powertrain.yml
+ * at --config — the deploy side's own checkout, when there is one — decides the hosts, router,
+ * engine and verify policy.
+ */
+export async function loadTarget(flags: TargetFlags): Promise<DeployEnvironments> {
+  const configFile =
+    flags.resolved === undefined || (flags.config !== undefined && existsSync(flags.config))
+      ? flags.config
+      : undefined;
+  const loaded = await loadDeployEnvironments({
     environment: flags.env,
     resolved: flags.resolved,
-    configFile: flags.config,
+    configFile,
   });
+  const env = loaded.environment;
   const hosts = flags.hosts ? parseHosts(flags.hosts) : env.hosts;
   // A Swarm environment without hosts is driven through the local docker CLI.
   if (hosts.length === 0 && engineFor(env).name !== "swarm") {
@@ -67,7 +84,7 @@ export async function loadTargetEnvironment(flags: TargetFlags): Promise<DeployE
       hint: "list them under hosts: or pass --hosts",
     });
   }
-  return { ...env, hosts };
+  return { ...loaded, environment: { ...env, hosts } };
 }
 
 /**

@@ -1,19 +1,17 @@
 /** `powertrain deploy <image> --env NAME`: the health-gated rollout with the environment's engine. */
 import {
-  type DeployEnvironment,
   type DeployReport,
   engineFor,
   gateDeploy,
   imageVersionLabel,
   policyFromInputs,
   RolloutError,
-  type VerifyPolicy,
 } from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../context";
 import {
   engineRequest,
-  loadTargetEnvironment,
+  loadTarget,
   positive,
   registryAuthFor,
   type TargetFlags,
@@ -60,14 +58,15 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .option("--verify-require <list>", "what must verify: signature, tests (default signature)")
     .option("--insecure-skip-verify", "deploy without checking the verify policy (warns loudly)")
     .action(async (image: string, flags: DeployFlags) => {
-      const env = await loadTargetEnvironment(flags);
+      const loaded = await loadTarget(flags);
+      const env = loaded.environment;
       // Before any host, --dry-run included: the deploy side's policy, never only the image's.
       await gateDeploy({
         image,
         deploySide:
           policyFromInputs(flags.verifyKey, flags.verifyRequire, "--verify-require") ??
-          deploySidePolicy(flags, env),
-        imageSide: flags.resolved ? env.deploy.verify : undefined,
+          loaded.deploySide?.deploy.verify,
+        imageSide: loaded.image?.deploy.verify,
         insecureSkipVerify: flags.insecureSkipVerify,
         logger: ctx.logger,
       });
@@ -126,13 +125,4 @@ export function jsonReport(r: DeployReport): unknown {
         : h,
     ),
   };
-}
-
-/**
- * The verify policy the deploy side set in its own powertrain.yml: the environment's deploy.verify
- * when it was read from --config; with --resolved (the image's config) only a --config file beside
- * it counts, never the image's own.
- */
-function deploySidePolicy(flags: DeployFlags, env: DeployEnvironment): VerifyPolicy | undefined {
-  return flags.resolved === undefined ? env.deploy.verify : undefined;
 }

@@ -48,3 +48,54 @@ async function readResolved(file: string): Promise<string> {
     throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
 }
+
+/** Where a deploy's environment came from, each part as read (the deploy side's file is trusted). */
+export interface DeployEnvironments {
+  /** What the deploy runs: the image's run configuration on the deploy side's infrastructure. */
+  environment: ResolvedEnvironment;
+  /** The environment of the deploy side's own powertrain.yml, when one was given. */
+  deploySide?: ResolvedEnvironment;
+  /** The image's own (extract-config's document), when one was given. */
+  image?: ResolvedEnvironment;
+}
+
+/**
+ * Both sources at once: the image's document for the run configuration (env, ports, health…, what
+ * it was built and tested with) and the deploy side's powertrain.yml for the infrastructure (hosts,
+ * router, engine, verify policy) — so promoting or rolling back to an older build deploys to the
+ * hosts of today, not to those that build knew. Either source alone is used as it is.
+ */
+export async function loadDeployEnvironments(source: EnvironmentSource): Promise<DeployEnvironments> {
+  const image =
+    source.resolved === undefined
+      ? undefined
+      : await loadEnvironment({ environment: source.environment, resolved: source.resolved });
+  const deploySide =
+    source.configFile === undefined
+      ? undefined
+      : await loadEnvironment({ environment: source.environment, configFile: source.configFile });
+  if (image && deploySide)
+    return { environment: withDeploySideInfrastructure(image, deploySide), deploySide, image };
+  const environment = image ?? deploySide ?? (await loadEnvironment(source));
+  return { environment, ...(deploySide ? { deploySide } : {}), ...(image ? { image } : {}) };
+}
+
+/** The image's run configuration with the deploy side's hosts, router, engine and verify policy. */
+export function withDeploySideInfrastructure(
+  image: ResolvedEnvironment,
+  deploySide: ResolvedEnvironment,
+): ResolvedEnvironment {
+  const { router: _r, engine: _e, swarm: _s, verify: _v, ...rollout } = image.deploy;
+  const { router, engine, swarm, verify } = deploySide.deploy;
+  return {
+    ...image,
+    hosts: deploySide.hosts,
+    deploy: {
+      ...rollout,
+      ...(router ? { router } : {}),
+      ...(engine ? { engine } : {}),
+      ...(swarm ? { swarm } : {}),
+      ...(verify ? { verify } : {}),
+    },
+  };
+}

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, isUserError } from "../errors";
-import { loadEnvironment } from "./environment-source";
+import { loadDeployEnvironments, loadEnvironment } from "./environment-source";
 import { parseConfig } from "./load";
 import { resolveEnvironment } from "./resolve";
 import { parseResolvedDocument, RESOLVED_SCHEMA, toResolvedDocument } from "./resolved";
@@ -138,5 +138,42 @@ describe("loadEnvironment", () => {
     writeFileSync(file, "name: shop\nenvironments: { dev: { hosts: [h1] } }\n");
     const loaded = await loadEnvironment({ environment: "dev", configFile: file });
     expect(loaded.hosts).toEqual([{ host: "h1" }]);
+  });
+});
+
+describe("loadDeployEnvironments", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pt-deploy-envs-"));
+
+  test("the image's run configuration on the deploy side's hosts, router and policy", async () => {
+    const image = join(dir, "image.json");
+    writeFileSync(image, doc());
+    const file = join(dir, "powertrain.yml");
+    writeFileSync(
+      file,
+      `name: shop
+run: { instances: 9 }
+environments:
+  prod:
+    hosts: [deploy@new-prod1, deploy@new-prod2]
+    deploy: { router: { type: command, command: [lb] }, verify: { key: k.pub } }
+`,
+    );
+    const loaded = await loadDeployEnvironments({ environment: "prod", resolved: image, configFile: file });
+    expect(loaded.environment.hosts.map((h) => h.host)).toEqual(["new-prod1", "new-prod2"]);
+    expect(loaded.environment.deploy.router).toEqual({ type: "command", command: ["lb"] });
+    expect(loaded.environment.deploy.verify).toEqual({ key: "k.pub", require: ["signature"] });
+    // The run configuration and the rollout settings stay the image's.
+    expect(loaded.environment.run).toEqual(env.run);
+    expect(loaded.environment.deploy.strategy).toBe("blue-green");
+    expect(loaded.image?.hosts.map((h) => h.host)).toEqual(["prod1"]);
+    expect(loaded.deploySide?.run.instances).toBe(9);
+  });
+
+  test("one source alone is used as it is", async () => {
+    const image = join(dir, "only.json");
+    writeFileSync(image, doc());
+    const loaded = await loadDeployEnvironments({ environment: "prod", resolved: image });
+    expect(loaded.environment).toEqual(env);
+    expect(loaded.deploySide).toBeUndefined();
   });
 });
