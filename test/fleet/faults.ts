@@ -50,12 +50,12 @@ export async function setLink(h: FleetHost, state: "up" | "down"): Promise<void>
   await exec("ip", ["link", "set", `pt-fleet-v${hostNumber(h)}`, state]);
 }
 
-async function toxiproxy(method: string, path: string, body?: unknown): Promise<unknown> {
+async function toxiproxy(method: string, path: string, body?: unknown, timeoutMs = 5000): Promise<unknown> {
   const r = await fetch(`http://${fleet.toxiproxy}${path}`, {
     method,
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   if (!r.ok) throw new Error(`toxiproxy ${method} ${path}: ${r.status} ${await r.text()}`);
   return r.status === 204 ? undefined : r.json();
@@ -79,8 +79,9 @@ export async function addToxics(proxy: string, toxics: Toxic[]): Promise<string[
   return names;
 }
 
+/** A toxic goes once the data it holds back has passed (a 1 KB/s cap holds a chunk for ~30 s). */
 export async function removeToxics(proxy: string, names: string[]): Promise<void> {
-  for (const name of names) await toxiproxy("DELETE", `/proxies/${proxy}/toxics/${name}`);
+  for (const name of names) await toxiproxy("DELETE", `/proxies/${proxy}/toxics/${name}`, undefined, 120_000);
 }
 
 /** Disabling a proxy closes its open connections (a cut link); enabling it lets new ones through. */

@@ -5,7 +5,14 @@
 import { performance } from "node:perf_hooks";
 import { deploy, RolloutError } from "../../packages/core/src/deploy/rollout";
 import { buildApp, failure, newApp, runConfig } from "../deploy/support";
-import { addToxics, buildFreshLayerApp, registryStall, removeToxics, repairFleet } from "./faults";
+import {
+  addToxics,
+  buildFreshLayerApp,
+  registryStall,
+  removeToxics,
+  repairFleet,
+  setProxyEnabled,
+} from "./faults";
 import { cleanUpFleet, fleet, fleetEnvironment, fleetRequest, runningVersions } from "./support";
 
 jest.setTimeout(240_000);
@@ -37,7 +44,10 @@ test("the registry stalls while the hosts pull: each host fails within the deadl
     for (const h of report.hosts) expect(h.error).toMatch(/pull.*(deadline|timed out|timeout)/i);
     expect(seconds).toBeLessThan(DEADLINE_S + 15);
   } finally {
+    // Closing the stalled connections first: Toxiproxy cannot remove a toxic data still trickles through.
+    await setProxyEnabled("registry", false);
     await removeToxics("registry", toxics);
+    await setProxyEnabled("registry", true);
   }
   for (const h of hosts) expect(await runningVersions(h, app)).toEqual(["v1", "v1"]);
 });
