@@ -228,6 +228,7 @@ function resolveDeploy(deploy: DeploySettings): ResolvedDeploy {
   return {
     strategy: deploy.strategy ?? DEPLOY_DEFAULTS.strategy,
     maxParallel: deploy["max-parallel"] ?? DEPLOY_DEFAULTS.maxParallel,
+    ...(deploy["max-unreachable"] === undefined ? {} : { maxUnreachable: deploy["max-unreachable"] }),
     keep: deploy.keep ?? DEPLOY_DEFAULTS.keep,
     healthTimeoutMs:
       deploy["health-timeout"] === undefined

@@ -142,6 +142,8 @@ export const ResolvedDeploy = z.strictObject({
   strategy: z.enum(["rolling", "blue-green", "canary"]),
   /** Hosts deployed at once. */
   maxParallel: z.int().min(1),
+  /** Hosts that may be unreachable without failing the deploy (default 0). */
+  maxUnreachable: z.int().nonnegative().optional(),
   /** Previous versions kept (stopped) for instant rollback. */
   keep: z.int().nonnegative(),
   /** How long new instances may take to become healthy. */

@@ -282,6 +282,10 @@ export const VerifySettings = z.strictObject({
 export const DeploySettings = z.strictObject({
   strategy: z.enum(["rolling", "blue-green", "canary"]).optional(),
   "max-parallel": z.int().positive().optional().meta({ description: "Hosts deployed at once." }),
+  "max-unreachable": z.int().nonnegative().optional().meta({
+    description:
+      "Hosts that may be unreachable (SSH cannot connect) without failing the deploy: skipped, nothing changed there, and reported (default 0).",
+  }),
   keep: z
     .int()
     .nonnegative()

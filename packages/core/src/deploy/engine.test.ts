@@ -140,6 +140,21 @@ describe("deploy", () => {
     expect(versions(fleet.host(hosts[0]!))).toEqual(["2-bbbbbbb", "2-bbbbbbb"]);
   });
 
+  test("an unreachable host within deploy.max-unreachable is skipped and reported; beyond it the rollout fails", async () => {
+    const fleet = new FakeFleet();
+    fleet.host(hosts[0]!).behaviour.lostAfterCommands = 0;
+    const tolerant = { ...engine(fleet, environment({ maxUnreachable: 1 })), image: V1 };
+    const report = await sshEngine.deploy(tolerant);
+    expect(report.hosts.map((h) => h.status)).toEqual(["unreachable", "deployed"]);
+    expect(report.hosts[0]!.error).toMatch(/Connection closed/);
+    expect(versions(fleet.host(hosts[1]!))).toEqual(["1-aaaaaaa", "1-aaaaaaa"]);
+
+    const strict = new FakeFleet();
+    strict.host(hosts[0]!).behaviour.lostAfterCommands = 0;
+    const err = (await deployed(strict, V1).catch((e: unknown) => e)) as RolloutError;
+    expect(err.report.hosts.map((h) => h.status)).toEqual(["failed", "not-started"]);
+  });
+
   test("a dry run plans every host and changes none", async () => {
     const fleet = new FakeFleet();
     const report = await deployed(fleet, V1, { dryRun: true });

@@ -7,7 +7,8 @@
 import { PowertrainError, UsageError } from "../errors";
 import { checkVersion, defaultVersion, requirePinned } from "../image/reference";
 import type { Logger } from "../log";
-import type { SshSessionOptions } from "../ssh/session";
+import { SshError } from "../ssh/errors";
+import type { RemoteHost, SshSessionOptions } from "../ssh/session";
 import { describeTarget, type SshTarget } from "../ssh/target";
 import { DeployError } from "./errors";
 import { type DeployedInstance, deployHost, type HostDeployResult } from "./executor";
@@ -44,7 +45,7 @@ export interface DeployRequest {
   openHosts?: OpenHosts;
 }
 
-export type HostStatus = "deployed" | "unchanged" | "failed" | "not-started" | "planned";
+export type HostStatus = "deployed" | "unchanged" | "failed" | "not-started" | "planned" | "unreachable";
 
 export interface HostOutcome {
   host: string;
@@ -109,6 +110,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   });
 
   let failure: unknown;
+  const unreachable = { allowed: env.deploy.maxUnreachable ?? 0, seen: 0 };
   await withHosts(req, async (session) => {
     let next = 0;
     const worker = async () => {
@@ -118,6 +120,8 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
         const outcome = outcomes[i]!;
         try {
           const host = await session.connect(target, { lazy: true });
+          // With a tolerance, a host SSH cannot reach is skipped (nothing changed there) and reported.
+          if (unreachable.allowed > 0 && !(await reachable(host, unreachable, outcome, log))) continue;
           const result = await log.group(`${req.dryRun ? "plan" : "deploy"} ${version} → ${host.name}`, () =>
             deployHost(
               host,
@@ -178,4 +182,29 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
     throw err;
   }
   return final;
+}
+
+/**
+ * Whether `host` answers over SSH; an unreachable one within the tolerance is marked so and
+ * skipped, beyond it the error stands (the rollout stops as for any failure).
+ */
+async function reachable(
+  host: RemoteHost,
+  tolerance: { allowed: number; seen: number },
+  outcome: HostOutcome,
+  log: Logger,
+): Promise<boolean> {
+  try {
+    await host.run(["true"]);
+    return true;
+  } catch (err) {
+    if (!(err instanceof SshError) || tolerance.seen >= tolerance.allowed) throw err;
+    tolerance.seen++;
+    outcome.status = "unreachable";
+    outcome.error = err.message;
+    log.warn(
+      `${host.name}: unreachable, skipped (${tolerance.seen} of ${tolerance.allowed} allowed): ${err.message}`,
+    );
+    return false;
+  }
 }

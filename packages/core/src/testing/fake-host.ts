@@ -136,6 +136,7 @@ export class FakeHost implements RemoteHost {
   private command(args: readonly string[]): ExecResult {
     const [cmd, sub, ...rest] = args;
     if (cmd === "sh" && args[2]?.startsWith("command -v")) return ok(); // a router's check
+    if (cmd === "true") return ok(); // a connection check
     if (cmd !== "docker") return ok("", 127, `fake host: ${cmd}: not found`);
     const names = rest.filter((x) => !x.startsWith("-"));
     switch (sub) {
