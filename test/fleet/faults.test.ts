@@ -95,6 +95,26 @@ test("a host unreachable (its link down): a clear error within the connect timeo
   for (const h of hosts) expect(await runningVersions(h, app)).toEqual(["v1", "v1"]);
 });
 
+test("with deploy.max-unreachable 1, the unreachable host is skipped and reported, the others deploy", async () => {
+  const down = hosts[2]!;
+  await setLink(down, "down");
+  try {
+    const tolerant = fleetEnvironment(app, runConfig({ from: 18400, to: 18419 }), hosts, {
+      maxUnreachable: 1,
+    });
+    const report = await deploy(
+      fleetRequest(tolerant, v2, { ssh: { ...fleetSsh(), connectTimeoutSeconds: 5 } }),
+    );
+    expect(report.hosts.map((h) => h.status)).toEqual(["deployed", "deployed", "unreachable", "deployed"]);
+    expect(report.hosts[2]!.error).toMatch(/10\.231\.0\.13/);
+  } finally {
+    await setLink(down, "up");
+  }
+  expect(await runningVersions(down, app)).toEqual(["v1", "v1"]);
+  for (const h of hosts.filter((x) => x !== down))
+    expect(await runningVersions(h, app)).toEqual(["v2", "v2"]);
+});
+
 test("a slow, lossy link to one host: the deploy is still correct everywhere", async () => {
   const slow = hosts[0]!;
   const proxy = "ssh-1";
