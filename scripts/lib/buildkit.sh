@@ -135,7 +135,8 @@ ensure_buildkitd() {
   echo "$!" >"$BUILDKIT_PID"
   for ((i = 0; i < 300; i++)); do
     buildkitd_answers && return 0
-    pid_alive "$BUILDKIT_PID" "$BUILDKITD_BIN" || break
+    # kill -0, not pid_alive: right after the fork the child may not have exec'd buildkitd yet.
+    kill -0 "$(cat "$BUILDKIT_PID")" 2>/dev/null || break
     sleep 0.2
   done
   die "buildkitd did not come up:
