@@ -1,16 +1,9 @@
-/**
- * Promote of multi-platform images and of signed ones against the setup's registry: an index
- * with a nested index and an attestation manifest arrives in another repository with every
- * digest unchanged, and a signed image promoted across repositories still verifies there with
- * `powertrain verify`.
- */
-import { PassThrough } from "node:stream";
-import { buildProgram, type CliContext, reportError } from "../../packages/cli/src/main";
-import { StreamLogger, silentLogger } from "../../packages/core/src/log";
+import { silentLogger } from "../../packages/core/src/log";
 import { promote } from "../../packages/core/src/publish/promote";
 import type { RegistryClient } from "../../packages/core/src/registry/client";
 import { cosignTag } from "../../packages/core/src/sign/format";
 import { credentials, newClient, pemKeyPair, pushTinyImage, registry } from "../sign/support";
+import { runCli } from "../support/cli";
 import { uniqueName } from "../support/helpers";
 import { pushAttestation, pushIndex, pushPlatformImage } from "./support";
 
@@ -31,22 +24,7 @@ afterAll(async () => {
   await client.close();
 });
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (d: Buffer) => (stdout += d.toString()));
-  err.on("data", (d: Buffer) => (stderr += d.toString()));
-  const ctx: CliContext = { logger: new StreamLogger(err), out };
-  let code = 0;
-  try {
-    await buildProgram(ctx).parseAsync(["node", "powertrain", ...args]);
-  } catch (e) {
-    code = reportError(e, ctx);
-  }
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 test("an index with a nested index and an attestation manifest keeps every digest across repositories", async () => {
   const from = `${repository}-src`;

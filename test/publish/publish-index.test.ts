@@ -4,15 +4,13 @@
  * tagged through the registry API — no docker, no layer read — and its digest is the one published.
  */
 import { randomBytes } from "node:crypto";
-import { PassThrough } from "node:stream";
-import { buildProgram, type CliContext, reportError } from "../../packages/cli/src/main";
-import { StreamLogger } from "../../packages/core/src/log";
 import { mergeIndex } from "../../packages/core/src/publish/merge";
 import { publishImage } from "../../packages/core/src/publish/publish";
 import { RegistryClient } from "../../packages/core/src/registry/client";
 import { parseReference } from "../../packages/core/src/registry/reference";
 import { recordingLogger } from "../registry/support/logger";
 import { credentials, newClient, registry } from "../sign/support";
+import { runCli } from "../support/cli";
 import { uniqueName } from "../support/helpers";
 import { pushPlatformImage } from "./support";
 
@@ -34,22 +32,7 @@ afterAll(async () => {
   await client.close();
 });
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (d: Buffer) => (stdout += d.toString()));
-  err.on("data", (d: Buffer) => (stderr += d.toString()));
-  const ctx: CliContext = { logger: new StreamLogger(err), out };
-  let code = 0;
-  try {
-    await buildProgram(ctx).parseAsync(["node", "powertrain", ...args]);
-  } catch (e) {
-    code = reportError(e, ctx);
-  }
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 /** Two platform images (random, incompressible layers) merged into an index tagged `local`. */
 async function builtIndex(repository: string): Promise<{ ref: string; digest: string }> {
