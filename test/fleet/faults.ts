@@ -138,3 +138,11 @@ export async function buildFreshLayerApp(app: string, version: string, kb = 512)
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The host's dockerd frozen (SIGSTOP) or thawed (SIGCONT): its socket still accepts, nothing
+ * answers, so every docker command there hangs — a wedged engine, as seen in the wild.
+ */
+export function setEngineFrozen(h: FleetHost, frozen: boolean): void {
+  process.kill(dockerdPid(h), frozen ? "SIGSTOP" : "SIGCONT");
+}

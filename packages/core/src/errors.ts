@@ -77,6 +77,26 @@ export class ExecError extends PowertrainError {
   }
 }
 
+/** An external command passed its time limit and was stopped. */
+export class ExecTimeoutError extends ExecError {
+  constructor(
+    command: string,
+    readonly timeoutMs: number,
+    message?: string,
+  ) {
+    super(
+      command,
+      -1,
+      "",
+      message ?? `${command} did not finish within ${formatSeconds(timeoutMs)} and was stopped`,
+    );
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
 /** A feature whose issue has not landed yet — said plainly instead of pretending. */
 export class NotImplementedError extends PowertrainError {
   constructor(what: string) {

@@ -239,6 +239,9 @@ function resolveDeploy(deploy: DeploySettings): ResolvedDeploy {
         ? DEPLOY_DEFAULTS.lockTimeoutMs
         : parseDuration(deploy["lock-timeout"]),
     ...(deploy["pull-timeout"] === undefined ? {} : { pullTimeoutMs: parseDuration(deploy["pull-timeout"]) }),
+    ...(deploy["command-timeout"] === undefined
+      ? {}
+      : { commandTimeoutMs: parseDuration(deploy["command-timeout"]) }),
     ...resolveTraffic(deploy),
     ...resolveEngine(deploy),
     ...(deploy.verify

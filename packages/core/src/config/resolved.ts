@@ -152,6 +152,8 @@ export const ResolvedDeploy = z.strictObject({
   lockTimeoutMs: Millis,
   /** How long a host may take to pull the image (default 10 min; set only when configured). */
   pullTimeoutMs: Millis.optional(),
+  /** Limit of one remote command (default 2 min, ssh/session.ts; set only when configured). */
+  commandTimeoutMs: Millis.optional(),
   /** The load balancer in front of the instances; unset = none (traffic defaults live in deploy/traffic.ts). */
   router: ResolvedRouter.optional(),
   /** How long instances keep running after leaving the load balancer. */

@@ -298,6 +298,10 @@ export const DeploySettings = z.strictObject({
   "pull-timeout": Duration.optional().meta({
     description: "How long a host may take to pull the image before the deploy fails (default 10m).",
   }),
+  "command-timeout": Duration.optional().meta({
+    description:
+      "How long any other command on a host may take before it is stopped and the deploy fails, so a stuck docker or link cannot hold the lock (default 2m; a command that waits on purpose — for the lock, the health gate, the pull — gets its own timeout plus this).",
+  }),
   engine: z
     .enum(["ssh", "swarm"])
     .optional()

@@ -343,6 +343,7 @@ export async function startHealthy(
       input: envPayload(desired.run.env),
       allowFailure: true,
       secrets: Object.values(desired.run.env).filter((v) => v.length >= 4),
+      waitsMs: o.healthTimeoutMs,
     },
   );
   if (!r.stdout.split("\n").includes("@@started")) return { message: (r.stderr || r.stdout).trim() };

@@ -21,7 +21,10 @@ export async function waitHealthy(
   timeoutMs: number,
 ): Promise<HealthResult> {
   if (names.length === 0) return { ok: true };
-  const r = await runScript(host, "health", healthArgs(names, mode, run, timeoutMs), { allowFailure: true });
+  const r = await runScript(host, "health", healthArgs(names, mode, run, timeoutMs), {
+    allowFailure: true,
+    waitsMs: timeoutMs,
+  });
   return healthOutcome(host, r);
 }
 

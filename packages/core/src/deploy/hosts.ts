@@ -19,6 +19,8 @@ export type OpenHosts = (options: SshSessionOptions & { logger: Logger }) => Pro
 
 export interface HostsRequest {
   ssh: SshSessionOptions;
+  /** Its deploy.command-timeout limits every remote command. */
+  environment?: { deploy: { commandTimeoutMs?: number } };
   logger: Logger;
   /** Default: SSH. */
   openHosts?: OpenHosts;
@@ -27,7 +29,12 @@ export interface HostsRequest {
 /** Run `fn` with a session that is closed afterwards, whatever happens. */
 export async function withHosts<T>(req: HostsRequest, fn: (session: HostSession) => Promise<T>): Promise<T> {
   const open = req.openHosts ?? ((o) => SshSession.create(o));
-  const session = await open({ ...req.ssh, logger: req.logger });
+  const commandTimeoutMs = req.ssh.commandTimeoutMs ?? req.environment?.deploy.commandTimeoutMs;
+  const session = await open({
+    ...req.ssh,
+    ...(commandTimeoutMs ? { commandTimeoutMs } : {}),
+    logger: req.logger,
+  });
   try {
     return await fn(session);
   } finally {

@@ -26,6 +26,8 @@ export interface LockOptions {
 }
 
 const HEARTBEAT_EVERY_MS = 5_000;
+/** A heartbeat that takes longer is a lost one: the host or the link is stuck. */
+const HEARTBEAT_LIMIT_MS = 15_000;
 
 export class HostLock {
   private timer?: NodeJS.Timeout;
@@ -50,7 +52,15 @@ export class HostLock {
     const timeoutS = Math.max(0, Math.round(o.timeoutMs / 1000));
     const lockArgs = [name, owner, String(staleS), String(timeoutS)];
     const observe = o.observeImage === undefined ? [] : observeArgs(o.scope, o.observeImage);
-    const r = await runScript(host, "lock", [...lockArgs, ...observe], { allowFailure: true });
+    const r = await runScript(host, "lock", [...lockArgs, ...observe], {
+      allowFailure: true,
+      waitsMs: o.timeoutMs,
+    }).catch(async (err: unknown) => {
+      // Stopped at its time limit (a wedged docker in the observe part), the script may hold the
+      // lock with nothing to keep it: give it back if it is ours, so the next deploy need not wait.
+      await runScript(host, "unlock", [name, o.deployId], { allowFailure: true }).catch(() => {});
+      throw err;
+    });
     const sections = parseSections(r.stdout);
     for (const line of sections[""]!.split("\n")) {
       if (line.startsWith("STALE ")) {
@@ -125,7 +135,10 @@ export class HostLock {
   /** Refresh the heartbeat; a lock that is not ours any more is lost, and the deploy stops. */
   private async beat(): Promise<void> {
     try {
-      const r = await runScript(this.host, "heartbeat", [this.name, this.deployId], { allowFailure: true });
+      const r = await runScript(this.host, "heartbeat", [this.name, this.deployId], {
+        allowFailure: true,
+        timeoutMs: HEARTBEAT_LIMIT_MS,
+      });
       if (r.exitCode !== 0 && !this.released) this.lose("another deploy took it over");
     } catch (err) {
       if (!this.released)

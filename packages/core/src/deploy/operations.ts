@@ -164,7 +164,7 @@ export async function logs(req: LogsRequest, write: (line: string) => void): Pro
         for (const c of await serving(host)) {
           // Once stopped, what ssh says about the closed connection is not the container's log.
           const onLine = (line: string) => req.signal?.aborted || write(`${host.name} ${c} | ${line}`);
-          followers.push(host.run(docker(c), { allowFailure: true, onLine }));
+          followers.push(host.run(docker(c), { allowFailure: true, onLine, timeoutMs: 0 }));
         }
       }
       await Promise.all(followers);

@@ -24,13 +24,15 @@ export async function pull(
   const t0 = Date.now();
   const auth = authForImage(o.registryAuth, image);
   const limitS = Math.max(1, Math.ceil((o.pullTimeoutMs ?? PULL_TIMEOUT_MS) / 1000));
+  const waitsMs = limitS * 1000;
   const r = auth
     ? await runScript(host, "pull", [image, "auth", String(limitS)], {
         input: dockerConfigJson(auth),
         allowFailure: true,
         secrets: [auth.password],
+        waitsMs,
       })
-    : await runScript(host, "pull", [image, "", String(limitS)], { allowFailure: true });
+    : await runScript(host, "pull", [image, "", String(limitS)], { allowFailure: true, waitsMs });
   if (r.exitCode === 124) {
     throw new DeployError(`${host.name}: pulling ${image} timed out after ${limitS} s (deploy.pull-timeout)`);
   }

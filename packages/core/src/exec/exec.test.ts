@@ -1,4 +1,4 @@
-import { ExecError, PowertrainError } from "../errors";
+import { ExecError, ExecTimeoutError, PowertrainError } from "../errors";
 import { StreamLogger } from "../log";
 import { exec, maskSecrets } from "./exec";
 
@@ -59,4 +59,40 @@ test.each([
   ["x-y-x", ["x"], "***-y-***"],
 ])("maskSecrets(%j)", (text, secrets, expected) => {
   expect(maskSecrets(text, secrets)).toBe(expected);
+});
+
+describe("exec's time limit", () => {
+  test("a command past its limit is stopped and is an ExecTimeoutError, even with allowFailure", async () => {
+    const t0 = Date.now();
+    const err = await exec("sleep", ["30"], { timeoutMs: 300, allowFailure: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(ExecTimeoutError);
+    expect(err.message).toMatch(/sleep 30 did not finish within 300 ms/);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  test("a command that ignores SIGTERM is killed after the grace", async () => {
+    const t0 = Date.now();
+    const err = await exec("/bin/sh", ["-c", "trap '' TERM; sleep 30 & wait; sleep 30"], {
+      timeoutMs: 200,
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(ExecTimeoutError);
+    expect(Date.now() - t0).toBeLessThan(8_000);
+  });
+
+  test("a command within its limit returns as usual", async () => {
+    const r = await exec("/bin/sh", ["-c", "echo ok"], { timeoutMs: 5_000 });
+    expect(r.stdout).toBe("ok\n");
+  });
+
+  test("an abort signal stops the command and throws its reason", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("stopped by the test")), 100);
+    const err = await exec("sleep", ["30"], { signal: controller.signal }).catch((e) => e);
+    expect(err.message).toBe("stopped by the test");
+  });
+
+  test("a command that exits without reading its input is not an error", async () => {
+    const r = await exec("true", [], { input: "x".repeat(1 << 20) });
+    expect(r.exitCode).toBe(0);
+  });
 });

@@ -2,10 +2,13 @@
  * The one wrapper through which powertrain runs every external command
  * (docker, ssh, git…). Arguments are a list — never a shell string — so
  * nothing is interpreted on the way; secrets travel on stdin (`input`), never
- * on argv; output is captured, masked and optionally streamed to the logger.
+ * on argv; output is captured, masked and optionally streamed to the logger;
+ * a command given a time limit is killed when it passes it. That last one is
+ * why this is node's own spawn and not @actions/exec, which cannot stop a
+ * command it started.
  */
-import * as actionsExec from "@actions/exec";
-import { ExecError, PowertrainError } from "../errors";
+import { spawn } from "node:child_process";
+import { ExecError, ExecTimeoutError, PowertrainError } from "../errors";
 import { type Logger, silentLogger } from "../log";
 import { shellCommand } from "./quote";
 
@@ -30,6 +33,14 @@ export interface ExecOptions {
    * result's stdout and stderr are then empty.
    */
   onLine?: (line: string) => void;
+  /**
+   * Wall-clock limit: past it the command gets SIGTERM, then SIGKILL, and exec throws
+   * ExecTimeoutError (even with allowFailure: a command that never ended has no result).
+   * 0 or unset: no limit.
+   */
+  timeoutMs?: number;
+  /** Stops the command like a timeout does, and throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {
@@ -39,6 +50,14 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
 }
+
+/** After SIGTERM, how long a command has before SIGKILL. */
+const KILL_GRACE_MS = 2_000;
+/**
+ * After the command exits, how long to wait for its output pipes to close: an ssh ControlPersist
+ * master forked by the first command keeps them open for as long as it lives.
+ */
+const PIPE_GRACE_MS = 200;
 
 /** Run `file` with `args`; throws ExecError on a non-zero exit unless `allowFailure`. */
 export async function exec(
@@ -54,43 +73,107 @@ export async function exec(
   const onLine = options.onLine;
   const emit = onLine ? (line: string) => onLine(hide(line)) : (line: string) => logger.info(hide(line));
   const streams = options.stream || onLine ? { out: lineStreamer(emit), err: lineStreamer(emit) } : undefined;
-  let exitCode: number;
-  let stdout = "";
-  let stderr = "";
-  try {
-    const execOptions: actionsExec.ExecOptions = {
-      cwd: options.cwd,
-      env: mergeEnv(options.env),
-      input: options.input === undefined ? undefined : Buffer.from(options.input),
-      silent: true,
-      ignoreReturnCode: true,
-      // ssh ControlPersist masters keep inherited pipes open after exit; don't wait 10s for them.
-      delay: 200,
-      listeners: streams ? { stdout: streams.out.push, stderr: streams.err.push } : undefined,
-    };
-    if (onLine) {
-      exitCode = await actionsExec.exec(file, [...args], execOptions);
-    } else {
-      const result = await actionsExec.getExecOutput(file, [...args], execOptions);
-      exitCode = result.exitCode;
-      stdout = result.stdout;
-      stderr = result.stderr;
-    }
-    streams?.out.flush();
-    streams?.err.flush();
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (/Unable to locate executable/i.test(message)) {
-      throw new PowertrainError(`${file} is not installed or not on PATH`, { cause: err });
-    }
-    throw new ExecError(command, -1, message);
-  }
+  const ended = await run(file, args, options, {
+    stdout: (chunk) => streams?.out.push(chunk),
+    stderr: (chunk) => streams?.err.push(chunk),
+    keep: !onLine,
+  });
+  streams?.out.flush();
+  streams?.err.flush();
 
-  const result = { command, exitCode, stdout: hide(stdout), stderr: hide(stderr) };
-  if (exitCode !== 0 && !options.allowFailure) {
-    throw new ExecError(command, exitCode, result.stderr || result.stdout);
+  if ("spawnError" in ended) {
+    if (ended.spawnError.code === "ENOENT") {
+      throw new PowertrainError(`${file} is not installed or not on PATH`, { cause: ended.spawnError });
+    }
+    throw new ExecError(command, -1, ended.spawnError.message);
+  }
+  if (ended.stopped === "timeout") throw new ExecTimeoutError(command, options.timeoutMs ?? 0);
+  if (ended.stopped === "aborted") throw options.signal?.reason ?? new Error("aborted");
+  const result = {
+    command,
+    exitCode: ended.exitCode,
+    stdout: hide(ended.stdout),
+    stderr: hide(ended.stderr),
+  };
+  if (result.exitCode !== 0 && !options.allowFailure) {
+    throw new ExecError(command, result.exitCode, result.stderr || result.stdout);
   }
   return result;
+}
+
+type Ended =
+  | { spawnError: NodeJS.ErrnoException }
+  | { exitCode: number; stdout: string; stderr: string; stopped?: "timeout" | "aborted" };
+
+/** Spawns the command and settles once it exited and its pipes closed (or PIPE_GRACE_MS passed). */
+function run(
+  file: string,
+  args: readonly string[],
+  o: ExecOptions,
+  on: { stdout(chunk: Buffer): void; stderr(chunk: Buffer): void; keep: boolean },
+): Promise<Ended> {
+  return new Promise((resolve) => {
+    const child = spawn(file, [...args], {
+      cwd: o.cwd,
+      env: mergeEnv(o.env),
+      stdio: [o.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (on.keep) out.push(chunk);
+      on.stdout(chunk);
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      if (on.keep) err.push(chunk);
+      on.stderr(chunk);
+    });
+    if (o.input !== undefined) {
+      // A command that exits without reading its input must not fail the write.
+      child.stdin?.on("error", () => {});
+      child.stdin?.end(Buffer.from(o.input));
+    }
+
+    let stopped: "timeout" | "aborted" | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = (why: "timeout" | "aborted") => {
+      if (stopped || child.exitCode !== null) return;
+      stopped = why;
+      child.kill("SIGTERM");
+      killTimer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+    };
+    const limit = o.timeoutMs ? setTimeout(() => stop("timeout"), o.timeoutMs) : undefined;
+    const onAbort = () => stop("aborted");
+    if (o.signal?.aborted) onAbort();
+    else o.signal?.addEventListener("abort", onAbort, { once: true });
+
+    let settled = false;
+    const settle = (ended: Ended) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(limit);
+      clearTimeout(killTimer);
+      o.signal?.removeEventListener("abort", onAbort);
+      resolve(ended);
+    };
+    const finish = (code: number | null, signal: NodeJS.Signals | null) =>
+      settle({
+        exitCode: code ?? (signal ? 128 : -1),
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+        ...(stopped ? { stopped } : {}),
+      });
+    child.once("error", (e: NodeJS.ErrnoException) => settle({ spawnError: e }));
+    child.once("exit", (code, signal) => {
+      setTimeout(() => {
+        // Let go of pipes a forked master still holds, so they keep nothing alive.
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish(code, signal);
+      }, PIPE_GRACE_MS);
+    });
+    child.once("close", finish);
+  });
 }
 
 function mergeEnv(extra?: Record<string, string | undefined>): Record<string, string> {

@@ -8,11 +8,12 @@ import { readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ExecError } from "../errors";
+import { ExecError, ExecTimeoutError } from "../errors";
 import { type ExecResult, exec } from "../exec/exec";
 import { type HeldProcess, startHeld } from "../exec/held";
 import { shellCommand } from "../exec/quote";
 import { type Logger, silentLogger } from "../log";
+import { scriptOf } from "../remote";
 import { sshArgs } from "./args";
 import { SshError } from "./errors";
 import { describeTarget, type SshTarget } from "./target";
@@ -30,8 +31,16 @@ export interface SshSessionOptions {
   privateKey?: string;
   /** Seconds to wait for a TCP connection (default 10). */
   connectTimeoutSeconds?: number;
+  /**
+   * Wall-clock limit of one remote command unless the call sets its own (default 2 min): a stuck
+   * docker or a half-dead link then fails the operation instead of holding it, and its lock, for hours.
+   */
+  commandTimeoutMs?: number;
   logger?: Logger;
 }
+
+/** deploy.command-timeout's default. */
+export const COMMAND_TIMEOUT_MS = 2 * 60_000;
 
 export interface RemoteRunOptions {
   /** Sent to the remote command's stdin; how secrets travel. */
@@ -44,6 +53,13 @@ export interface RemoteRunOptions {
   secrets?: readonly string[];
   /** Each output line as it comes, not kept (see ExecOptions.onLine). */
   onLine?: (line: string) => void;
+  /**
+   * How long this command waits on the host on purpose (for a lock, a health gate, a pull, each
+   * with its own timeout there): its limit is that plus the session's commandTimeoutMs.
+   */
+  waitsMs?: number;
+  /** This call's own wall-clock limit instead; 0 = none (`logs --follow`). */
+  timeoutMs?: number;
 }
 
 /** What the deploy needs from a host: run an argument list there. */
@@ -114,7 +130,12 @@ export class SshSession {
         connectTimeoutSeconds: this.options.connectTimeoutSeconds ?? 10,
         controlPersistSeconds: 60,
       });
-      conn = new SshConnection(target, args, controlPath, this.knownHostsFile, logger, jumpLog);
+      conn = new SshConnection(target, args, controlPath, {
+        knownHostsFile: this.knownHostsFile,
+        logger,
+        jumpLog,
+        commandTimeoutMs: this.options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS,
+      });
       this.connections.set(key, conn);
       if (options.lazy) return conn;
       try {
@@ -138,16 +159,23 @@ export class SshSession {
 export class SshConnection implements RemoteHost {
   readonly name: string;
 
+  private readonly knownHostsFile: string | undefined;
+  private readonly logger: Logger;
+  /** Where the jump host's ssh writes its messages (ssh sends them nowhere with ControlPersist). */
+  private readonly jumpLog: string | undefined;
+  private readonly commandTimeoutMs: number;
+
   constructor(
     readonly target: SshTarget,
     private readonly args: string[],
     private readonly controlPath: string,
-    private readonly knownHostsFile: string | undefined,
-    private readonly logger: Logger,
-    /** Where the jump host's ssh writes its messages (ssh sends them nowhere with ControlPersist). */
-    private readonly jumpLog?: string,
+    o: { knownHostsFile?: string; logger: Logger; jumpLog?: string; commandTimeoutMs: number },
   ) {
     this.name = describeTarget(target);
+    this.knownHostsFile = o.knownHostsFile;
+    this.logger = o.logger;
+    this.jumpLog = o.jumpLog;
+    this.commandTimeoutMs = o.commandTimeoutMs;
   }
 
   /** Settles once the first command (which starts the master connection) has finished. */
@@ -171,6 +199,7 @@ export class SshConnection implements RemoteHost {
   }
 
   private async runOnce(args: readonly string[], options: RemoteRunOptions): Promise<ExecResult> {
+    const timeoutMs = options.timeoutMs ?? (options.waitsMs ?? 0) + this.commandTimeoutMs;
     const result = await exec("ssh", [...this.args, shellCommand(args)], {
       input: options.input,
       allowFailure: true,
@@ -178,6 +207,15 @@ export class SshConnection implements RemoteHost {
       logger: this.logger,
       secrets: options.secrets,
       onLine: options.onLine,
+      timeoutMs,
+    }).catch((err: unknown) => {
+      if (!(err instanceof ExecTimeoutError)) throw err;
+      const what = scriptOf(args)?.name ?? args[0];
+      throw new ExecTimeoutError(
+        err.command,
+        timeoutMs,
+        `on ${this.name}: ${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped; the host or the connection to it is stuck`,
+      );
     });
     // 255 is ssh's own failure; a remote command exiting 255 with no ssh message passes through.
     if (result.exitCode === 255) this.checkTransport(result.stderr);

@@ -12,7 +12,12 @@ import { shellQuote } from "../exec/quote";
 import type { Logger } from "../log";
 import { runScript } from "../remote";
 import { SshError } from "../ssh/errors";
-import { type RemoteRunOptions, SshSession, type SshSessionOptions } from "../ssh/session";
+import {
+  COMMAND_TIMEOUT_MS,
+  type RemoteRunOptions,
+  SshSession,
+  type SshSessionOptions,
+} from "../ssh/session";
 import { describeTarget, type SshTarget } from "../ssh/target";
 
 /** What the engine needs of a manager: run an argument list there. */
@@ -28,6 +33,7 @@ export class LocalDocker implements SwarmManager {
   constructor(
     private readonly context: string | undefined,
     private readonly logger: Logger,
+    private readonly commandTimeoutMs = COMMAND_TIMEOUT_MS,
   ) {
     this.name = context ? `docker context ${context}` : "local docker";
   }
@@ -40,6 +46,8 @@ export class LocalDocker implements SwarmManager {
       allowFailure: options.allowFailure,
       stream: options.stream,
       secrets: options.secrets,
+      onLine: options.onLine,
+      timeoutMs: options.timeoutMs ?? this.commandTimeoutMs,
       logger: this.logger,
       env: this.context ? { DOCKER_CONTEXT: this.context } : undefined,
     });
@@ -55,7 +63,8 @@ export interface ManagerChoice {
 
 /** Run `fn` against a manager: a named context or no hosts → local CLI; else the first host that answers. */
 export async function withManager<T>(o: ManagerChoice, fn: (m: SwarmManager) => Promise<T>): Promise<T> {
-  if (o.context || o.hosts.length === 0) return fn(new LocalDocker(o.context, o.logger));
+  if (o.context || o.hosts.length === 0)
+    return fn(new LocalDocker(o.context, o.logger, o.ssh.commandTimeoutMs));
   const session = await SshSession.create({ ...o.ssh, logger: o.logger });
   try {
     let lastError: unknown;

@@ -160,7 +160,12 @@ export async function swarmLogs(
     const args = ["docker", "service", "logs", "--tail", String(req.tail), "--timestamps"];
     if (req.follow) args.push("--follow");
     const onLine = (line: string) => req.signal?.aborted || write(`${manager.name} ${line}`);
-    const r = await manager.run([...args, name], { allowFailure: true, onLine });
+    // Following runs until the signal; the last lines come at once.
+    const r = await manager.run([...args, name], {
+      allowFailure: true,
+      onLine,
+      ...(req.follow ? { timeoutMs: 0 } : {}),
+    });
     if (r.exitCode !== 0 && !req.signal?.aborted)
       throw new SwarmError(`${name}: docker service logs exited with code ${r.exitCode}`);
   });

@@ -13,7 +13,9 @@ export function managerChoice(
   req: { environment: SwarmEnvironment; hosts?: SshTarget[]; ssh: SshSessionOptions; logger: Logger },
   context?: string,
 ): ManagerChoice {
-  return { hosts: req.hosts ?? req.environment.hosts, context, ssh: req.ssh, logger: req.logger };
+  const commandTimeoutMs = req.ssh.commandTimeoutMs ?? req.environment.deploy.commandTimeoutMs;
+  const ssh = commandTimeoutMs ? { ...req.ssh, commandTimeoutMs } : req.ssh;
+  return { hosts: req.hosts ?? req.environment.hosts, context, ssh, logger: req.logger };
 }
 
 export async function observeService(manager: SwarmManager, name: string): Promise<SwarmObservation> {
