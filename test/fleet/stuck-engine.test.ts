@@ -35,7 +35,9 @@ test("a wedged engine: the deploy fails at deploy.command-timeout, v1 serves, th
   }
   const seconds = (performance.now() - t0) / 1000;
   expect(err).toBeInstanceOf(RolloutError);
-  expect(err.message).toMatch(/did not finish within 5 s and was stopped; the host or the connection to it is stuck/);
+  expect(err.message).toMatch(
+    /did not finish within 5 s and was stopped; the host or the connection to it is stuck/,
+  );
   // The lock's own wait (2 s) plus the command limit (3 s), plus ssh and the kill grace.
   expect(seconds).toBeLessThan(15);
 
