@@ -2,7 +2,7 @@
 // tests under test/ that talk to the real dockerd, registry and sshd that
 // ./scripts/setup starts. TypeScript is compiled by swc (type-checking is
 // `pnpm typecheck`), so tests start fast on small machines.
-const transform = { "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" } }] };
+const transform = { "^.+\\.(t|j|mj)sx?$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 
 module.exports = {
   projects: [

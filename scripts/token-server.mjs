@@ -13,9 +13,10 @@
 //           "access": [ { "repository": "glob", "actions": ["pull", "push"] } ] } } }
 // `lieAboutExpiry` (tests): the JWT expires after `expiresIn` while the answer claims 300 s,
 // as a revoked or clock-skewed token would — clients must renew on the registry's 401.
-import { createHash, createPrivateKey, createPublicKey, randomUUID, sign } from "node:crypto";
+import { createPrivateKey, createPublicKey, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { basicUser, jwt, libtrustKeyId } from "./lib/registry-token.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const key = createPrivateKey(readFileSync(config.key));
@@ -31,7 +32,9 @@ const server = createServer((req, res) => {
   };
   if (url.pathname === "/healthz") return answer(200, { ok: true });
   if (url.pathname !== "/token") return answer(404, { errors: [{ message: "not found" }] });
-  const user = basicUser(req.headers.authorization);
+  const user = basicUser(req.headers.authorization, (u) =>
+    Object.hasOwn(config.users, u) ? config.users[u].password : undefined,
+  );
   if (user === null) return answer(401, { errors: [{ code: "UNAUTHORIZED", message: "bad credentials" }] });
   const rules = user ? (config.users[user].access ?? []) : [];
   const access = url.searchParams.getAll("scope").flatMap((s) => grant(s, rules));
@@ -40,7 +43,7 @@ const server = createServer((req, res) => {
   const expiresIn = settings.expiresIn ?? config.expiresIn ?? 300;
   const lie = Boolean(settings.lieAboutExpiry);
   const exp = lie ? now + expiresIn - REGISTRY_LEEWAY : now + expiresIn;
-  const token = jwt({
+  const token = jwt(key, kid, {
     iss: config.issuer,
     sub: user ?? "",
     aud: url.searchParams.get("service") ?? config.service,
@@ -82,45 +85,4 @@ function globMatch(glob, name) {
 
 function escapeRegex(s) {
   return s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** The user for valid basic credentials, undefined without any, null for wrong ones. */
-function basicUser(header) {
-  if (!header) return undefined;
-  const m = header.match(/^Basic\s+(.+)$/i);
-  if (!m) return null;
-  const decoded = Buffer.from(m[1], "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  const user = decoded.slice(0, colon);
-  return colon > 0 &&
-    Object.hasOwn(config.users, user) &&
-    config.users[user].password === decoded.slice(colon + 1)
-    ? user
-    : null;
-}
-
-function jwt(claims) {
-  const b64 = (v) => (Buffer.isBuffer(v) ? v : Buffer.from(JSON.stringify(v))).toString("base64url");
-  const input = `${b64({ typ: "JWT", alg: "ES256", kid })}.${b64(claims)}`;
-  const signature = sign("sha256", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" });
-  return `${input}.${b64(signature)}`;
-}
-
-/** libtrust's key id: base32 of the first 240 bits of sha256(DER SPKI), in 12 colon-separated groups of 4. */
-function libtrustKeyId(publicKey) {
-  const der = publicKey.export({ type: "spki", format: "der" });
-  const data = createHash("sha256").update(der).digest().subarray(0, 30);
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = 0;
-  let value = 0;
-  let out = "";
-  for (const byte of data) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out.match(/.{4}/g).join(":");
 }

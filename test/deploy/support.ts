@@ -93,9 +93,16 @@ export async function versionOn(port: number): Promise<string | undefined> {
   }
 }
 
-/** Containers of an app on the (shared) engine: name, state, version. */
-export async function containersOf(app: string): Promise<{ name: string; state: string; version: string }[]> {
+export interface AppContainer {
+  name: string;
+  state: string;
+  version: string;
+}
+
+/** Containers of an app on the (shared) engine, or on the engine `dockerHost` names (`-H`). */
+export async function containersOf(app: string, dockerHost?: string): Promise<AppContainer[]> {
   const r = await exec("docker", [
+    ...(dockerHost ? ["-H", dockerHost] : []),
     "ps",
     "-a",
     "--filter",

@@ -10,6 +10,7 @@ import { exec } from "../../packages/core/src/exec/exec";
 import { silentLogger } from "../../packages/core/src/log";
 import { SshSession } from "../../packages/core/src/ssh/session";
 import type { SshTarget } from "../../packages/core/src/ssh/target";
+import { type AppContainer, containersOf } from "../deploy/support";
 import { type FleetEnv, type FleetHost, fleetEnv, type TestEnv, testEnv } from "../support/env";
 
 export const env: TestEnv = testEnv();
@@ -72,25 +73,8 @@ export async function engineId(h: FleetHost): Promise<string> {
 }
 
 /** The app's containers on one host's engine: name, state, version. */
-export async function containersOn(
-  h: FleetHost,
-  app: string,
-): Promise<{ name: string; state: string; version: string }[]> {
-  const r = await docker(h, [
-    "ps",
-    "-a",
-    "--filter",
-    `label=dev.powertrain.app=${app}`,
-    "--format",
-    '{{.Names}}\t{{.State}}\t{{.Label "dev.powertrain.version"}}',
-  ]);
-  return r.stdout
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => {
-      const [name = "", state = "", version = ""] = l.split("\t");
-      return { name, state, version };
-    });
+export function containersOn(h: FleetHost, app: string): Promise<AppContainer[]> {
+  return containersOf(app, h.socket);
 }
 
 /** Versions of the app's running containers on a host, sorted. */

@@ -1,20 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { parseConfig, StreamLogger } from "@powertrain/core";
-import { main } from "./main";
-
-/** Runs the CLI in-process; returns the exit code, stdout and stderr. */
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks = { out: "", err: "" };
-  out.on("data", (c) => (chunks.out += c));
-  err.on("data", (c) => (chunks.err += c));
-  const code = await main(["node", "powertrain", ...args], { out, logger: new StreamLogger(err) });
-  return { code, ...chunks };
-}
+import { parseConfig } from "@powertrain/core";
+import { runCli as run } from "./run-in-process";
 
 let dir: string;
 beforeEach(() => {
@@ -35,7 +23,7 @@ describe("powertrain validate", () => {
   test("prints the resolved default configuration for people on stderr", async () => {
     const file = join(dir, "powertrain.yml");
     writeFileSync(file, VALID);
-    const { code, out, err } = await run("validate", file);
+    const { code, stdout: out, stderr: err } = await run("validate", file);
     expect(code).toBe(0);
     expect(out).toBe("");
     expect(err).toContain(`${file} is valid`);
@@ -46,7 +34,7 @@ describe("powertrain validate", () => {
   test("--env --json prints the resolved environment as JSON on stdout", async () => {
     const file = join(dir, "powertrain.yml");
     writeFileSync(file, VALID);
-    const { code, out } = await run("validate", file, "--env", "prod", "--json");
+    const { code, stdout: out } = await run("validate", file, "--env", "prod", "--json");
     expect(code).toBe(0);
     const resolved = JSON.parse(out);
     expect(resolved).toMatchObject({
@@ -60,7 +48,7 @@ describe("powertrain validate", () => {
   test("config problems exit 2, one file:line:col: path: message line each", async () => {
     const file = join(dir, "bad.yml");
     writeFileSync(file, "name: renderer\nrun:\n  instances: four\n  instanses: 2\n");
-    const { code, out, err } = await run("validate", file);
+    const { code, stdout: out, stderr: err } = await run("validate", file);
     expect(code).toBe(2);
     expect(out).toBe("");
     expect(err).toContain(`${file}:3:14: run.instances: expected a positive integer, got "four"\n`);
@@ -71,13 +59,13 @@ describe("powertrain validate", () => {
   test("an unknown environment exits 2 and names the known ones", async () => {
     const file = join(dir, "powertrain.yml");
     writeFileSync(file, VALID);
-    const { code, err } = await run("validate", file, "--env", "prdo");
+    const { code, stderr: err } = await run("validate", file, "--env", "prdo");
     expect(code).toBe(2);
     expect(err).toMatch(/environments: unknown environment "prdo"; did you mean "prod"\? \(known: prod\)/);
   });
 
   test("a missing file exits 2", async () => {
-    const { code, err } = await run("validate", join(dir, "none.yml"));
+    const { code, stderr: err } = await run("validate", join(dir, "none.yml"));
     expect(code).toBe(2);
     expect(err).toMatch(/none\.yml: file not found/);
   });
@@ -101,8 +89,8 @@ describe("powertrain init", () => {
     writeFileSync(target, "mine\n");
     const refused = await run("init", "-o", target, "--name", "api");
     expect(refused.code).toBe(2);
-    expect(refused.err).toMatch(/already exists/);
-    expect(refused.err).toMatch(/--force/);
+    expect(refused.stderr).toMatch(/already exists/);
+    expect(refused.stderr).toMatch(/--force/);
     expect(readFileSync(target, "utf8")).toBe("mine\n");
     expect((await run("init", "-o", target, "--name", "api", "--force")).code).toBe(0);
     expect(parseConfig(readFileSync(target, "utf8"), target).name).toBe("api");
@@ -124,7 +112,7 @@ VERSION = 1.0.0
     const mk = join(dir, "powertrain.mk");
     const output = join(dir, "powertrain.yml");
     writeFileSync(mk, MK);
-    const { code, err } = await run("import", mk, "-o", output);
+    const { code, stderr: err } = await run("import", mk, "-o", output);
     expect(code).toBe(0);
     const config = parseConfig(readFileSync(output, "utf8"), output);
     expect(config).toMatchObject({
@@ -150,7 +138,7 @@ VERSION = 1.0.0
     expect((await run("import", mk, "-o", output, "--force")).code).toBe(0);
     const missing = await run("import", join(dir, "nope.mk"), "-o", join(dir, "x.yml"));
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/cannot read .*nope\.mk: ENOENT/);
+    expect(missing.stderr).toMatch(/cannot read .*nope\.mk: ENOENT/);
     expect(existsSync(join(dir, "x.yml"))).toBe(false);
   });
 });

@@ -1,19 +1,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { parseConfig, resolveEnvironment, StreamLogger, toResolvedDocument } from "@powertrain/core";
-import { main } from "./main";
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks = { out: "", err: "" };
-  out.on("data", (c) => (chunks.out += c));
-  err.on("data", (c) => (chunks.err += c));
-  const code = await main(["node", "powertrain", ...args], { out, logger: new StreamLogger(err) });
-  return { code, ...chunks };
-}
+import { parseConfig, resolveEnvironment, toResolvedDocument } from "@powertrain/core";
+import { runCli as run } from "./run-in-process";
 
 let dir: string;
 beforeEach(() => {
@@ -40,7 +29,7 @@ test.each(["ps", "logs", "stop", "rollback", "abort-canary"])(
     const file = resolved((d) => {
       d.hosts[0]!.host = `-oProxyCommand=touch ${pwned}`;
     });
-    const { code, err } = await run(command, "-e", "prod", "--resolved", file);
+    const { code, stderr: err } = await run(command, "-e", "prod", "--resolved", file);
     expect(code).toBe(2);
     expect(err).toMatch(/hosts\.0\.host: expected a host name or address/);
     expect(existsSync(pwned)).toBe(false);
@@ -50,7 +39,7 @@ test.each(["ps", "logs", "stop", "rollback", "abort-canary"])(
 test("deploy --resolved of another environment: exit 2, naming both", async () => {
   const file = resolved(() => {});
   const image = `127.0.0.1:5000/shop:1@sha256:${"a".repeat(64)}`;
-  const { code, err } = await run("deploy", image, "-e", "dev", "--resolved", file);
+  const { code, stderr: err } = await run("deploy", image, "-e", "dev", "--resolved", file);
   expect(code).toBe(2);
   expect(err).toMatch(/is the resolved environment "prod", not "dev"/);
 });
@@ -58,7 +47,7 @@ test("deploy --resolved of another environment: exit 2, naming both", async () =
 test("deploy of an image reference that is an option: exit 2 before any host", async () => {
   const file = resolved(() => {});
   const hostile = `-oProxyCommand=x@sha256:${"a".repeat(64)}`;
-  const { code, err } = await run("deploy", "-e", "prod", "--resolved", file, "--", hostile);
+  const { code, stderr: err } = await run("deploy", "-e", "prod", "--resolved", file, "--", hostile);
   expect(code).toBe(2);
   expect(err).toMatch(/invalid image reference "-oProxyCommand=x@sha256:a+"/);
 });
@@ -68,7 +57,7 @@ test("--resolved with a --config beside it: the image's run configuration on the
   const config = join(dir, "powertrain.yml");
   writeFileSync(config, 'name: shop\nenvironments: { prod: { hosts: ["deploy@127.0.0.1:1"] } }\n');
   const image = `127.0.0.1:5000/shop:1@sha256:${"a".repeat(64)}`;
-  const { code, err } = await run(
+  const { code, stderr: err } = await run(
     "deploy",
     image,
     "-e",

@@ -5,11 +5,12 @@
  * self-signed certificate the registry trusts through `rootcertbundle`, and
  * its header `kid` is the libtrust key id the registry matches against it.
  */
-import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomUUID, sign } from "node:crypto";
+import { createPrivateKey, createPublicKey, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { exec } from "../../../packages/core/src/exec/exec";
+import { basicUser, jwt, libtrustKeyId } from "../../../scripts/lib/registry-token.mjs";
 
 export interface TokenIssuerOptions {
   port: number;
@@ -60,7 +61,9 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const scopes = url.searchParams.getAll("scope");
-    const user = basicUser(req.headers.authorization, options.users);
+    const user = basicUser(req.headers.authorization, (u) =>
+      Object.hasOwn(options.users, u) ? options.users[u] : undefined,
+    );
     const answer = (status: number, body: unknown) => {
       requests.push({ user: user ?? undefined, scopes, status });
       res.writeHead(status, { "content-type": "application/json" });
@@ -108,47 +111,4 @@ function parseScope(scope: string): { type: string; name: string; actions: strin
   const actions = (parts.pop() ?? "").split(",").filter(Boolean);
   const [type = "", ...name] = parts;
   return [{ type, name: name.join(":"), actions }];
-}
-
-/** The user for valid basic credentials, undefined without any, null for wrong ones. */
-function basicUser(header: string | undefined, users: Record<string, string>): string | undefined | null {
-  if (!header) return undefined;
-  const m = header.match(/^Basic\s+(.+)$/i);
-  if (!m?.[1]) return null;
-  const decoded = Buffer.from(m[1], "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  const user = decoded.slice(0, colon);
-  return colon > 0 && users[user] === decoded.slice(colon + 1) ? user : null;
-}
-
-function jwt(key: KeyObject, kid: string, claims: object): string {
-  const b64 = (v: object | Buffer) =>
-    (Buffer.isBuffer(v) ? v : Buffer.from(JSON.stringify(v))).toString("base64url");
-  const input = `${b64({ typ: "JWT", alg: "ES256", kid })}.${b64(claims)}`;
-  const signature = sign("sha256", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" });
-  return `${input}.${b64(signature)}`;
-}
-
-/** libtrust's key id: base32 of the first 240 bits of sha256(DER SPKI), in 12 colon-separated groups of 4. */
-export function libtrustKeyId(publicKey: KeyObject): string {
-  const der = publicKey.export({ type: "spki", format: "der" });
-  const encoded = base32(createHash("sha256").update(der).digest().subarray(0, 30));
-  return encoded.match(/.{4}/g)!.join(":");
-}
-
-function base32(data: Buffer): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = 0;
-  let value = 0;
-  let out = "";
-  for (const byte of data) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
 }
