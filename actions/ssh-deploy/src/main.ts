@@ -26,6 +26,7 @@ import {
   RolloutError,
   registryOf,
   UsageError,
+  type VerificationReport,
 } from "@powertrain/core";
 import { writeDeploySummary } from "./summary";
 
@@ -117,20 +118,22 @@ export async function main(ctx: ActionContext): Promise<void> {
     bindAddress: input["bind-address"],
     logger: ctx.logger,
   };
+  // Before any host, dry-run included: the deploy side's policy, tightened by the image's.
+  const gate = (pinned: string) =>
+    gateDeploy({
+      image: pinned,
+      deploySide:
+        policyFromInputs(input["verify-key"], input["verify-require"], 'input "verify-require"') ??
+        loaded.deploySide?.deploy.verify,
+      imageSide: loaded.image?.deploy.verify,
+      insecureSkipVerify: input["insecure-skip-verify"],
+      logger: ctx.logger,
+    });
   try {
     if (canaryAction) await endCanary(ctx, canaryAction, request);
-    else if (!image) await rollBack(request, input.version);
+    else if (!image) await rollBack(request, input.version, gate);
     else {
-      // Before any host, dry-run included: the deploy side's policy, tightened by the image's.
-      const verified = await gateDeploy({
-        image,
-        deploySide:
-          policyFromInputs(input["verify-key"], input["verify-require"], 'input "verify-require"') ??
-          loaded.deploySide?.deploy.verify,
-        imageSide: loaded.image?.deploy.verify,
-        insecureSkipVerify: input["insecure-skip-verify"],
-        logger: ctx.logger,
-      });
+      const verified = await gate(image);
       actions.setOutput("verified", verified.summary);
       await deployImage(request, image, input, verified.summary);
     }
@@ -174,10 +177,23 @@ async function deployImage(
 }
 
 /** rollback: true — kept containers restart in seconds, else the previous digest is redeployed. */
-async function rollBack(request: EngineRequest, to: string | undefined): Promise<void> {
+async function rollBack(
+  request: EngineRequest,
+  to: string | undefined,
+  gate: (image: string) => Promise<VerificationReport>,
+): Promise<void> {
   const started = Date.now();
   const { environment } = request;
-  const results = await engineFor(environment).rollback({ ...request, to });
+  const verified: string[] = [];
+  const results = await engineFor(environment).rollback({
+    ...request,
+    to,
+    // The version gone back to passes the same gate as a deploy, before anything changes.
+    verifyTarget: async (image) => {
+      verified.push((await gate(image)).summary);
+    },
+  });
+  actions.setOutput("verified", verified.join("\n"));
   const deployed = results.flatMap((r) => r.instances);
   actions.setOutput("deployed", JSON.stringify(deployed));
   actions.setOutput("previous-version", results.find((r) => r.from)?.from ?? "");
@@ -193,6 +209,7 @@ async function rollBack(request: EngineRequest, to: string | undefined): Promise
       ],
       ...results.map((r) => [r.host, r.from ?? "-", r.to, r.method]),
     ])
+    .addRaw(verified.length ? `\n\n${verified.join("<br>")}\n` : "")
     .write();
 }
 

@@ -1,12 +1,5 @@
 /** `powertrain deploy <image> --env NAME`: the health-gated rollout with the environment's engine. */
-import {
-  type DeployReport,
-  engineFor,
-  gateDeploy,
-  imageVersionLabel,
-  policyFromInputs,
-  RolloutError,
-} from "@powertrain/core";
+import { type DeployReport, engineFor, imageVersionLabel, RolloutError } from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../context";
 import {
@@ -17,91 +10,76 @@ import {
   type TargetFlags,
   targetOptions,
 } from "../target";
+import { deployGate, type VerifyFlags, verifyOptions } from "../verify-gate";
 
-interface DeployFlags extends TargetFlags {
+interface DeployFlags extends TargetFlags, VerifyFlags {
   version?: string;
   strategy?: string;
   instances?: string;
   maxParallel?: string;
   bindAddress?: string;
   dryRun?: boolean;
-  verifyKey?: string;
-  verifyRequire?: string;
-  insecureSkipVerify?: boolean;
 }
 
 export function registerDeploy(program: Command, ctx: CliContext): void {
-  targetOptions(
-    program
-      .command("deploy")
-      .description(
-        "Roll a pinned image out to the environment's hosts: start, gate on health, then stop the old.",
+  verifyOptions(
+    targetOptions(
+      program
+        .command("deploy")
+        .description(
+          "Roll a pinned image out to the environment's hosts: start, gate on health, then stop the old.",
+        )
+        .argument("<image>", "pinned image: registry/repository[:tag]@sha256:<digest>"),
+    )
+      .option(
+        "--version <version>",
+        "version label (default: the image's org.opencontainers.image.version label, else its tag)",
       )
-      .argument("<image>", "pinned image: registry/repository[:tag]@sha256:<digest>"),
-  )
-    .option(
-      "--version <version>",
-      "version label (default: the image's org.opencontainers.image.version label, else its tag)",
-    )
-    .option(
-      "--strategy <name>",
-      "rolling, blue-green or canary (default: deploy.strategy); the last two need deploy.router",
-    )
-    .option("--instances <n>", "instances per host (default: from the configuration)")
-    .option("--max-parallel <n>", "hosts deployed at once")
-    .option("--bind-address <ip>", "address published ports bind to (default all)")
-    .option("--dry-run", "print the plan for every host without changing anything")
-    .option(
-      "--verify-key <key>",
-      "public key the image must be signed with (path, PEM or ${NAME}); default deploy.verify.key",
-    )
-    .option("--verify-require <list>", "what must verify: signature, tests (default signature)")
-    .option("--insecure-skip-verify", "deploy without checking the verify policy (warns loudly)")
-    .action(async (image: string, flags: DeployFlags) => {
-      const loaded = await loadTarget(flags);
-      const env = loaded.environment;
-      // Before any host, --dry-run included: the deploy side's policy, never only the image's.
-      await gateDeploy({
+      .option(
+        "--strategy <name>",
+        "rolling, blue-green or canary (default: deploy.strategy); the last two need deploy.router",
+      )
+      .option("--instances <n>", "instances per host (default: from the configuration)")
+      .option("--max-parallel <n>", "hosts deployed at once")
+      .option("--bind-address <ip>", "address published ports bind to (default all)")
+      .option("--dry-run", "print the plan for every host without changing anything"),
+  ).action(async (image: string, flags: DeployFlags) => {
+    const loaded = await loadTarget(flags);
+    const env = loaded.environment;
+    // Before any host, --dry-run included: the deploy side's policy, never only the image's.
+    await deployGate(flags, loaded, ctx.logger)(image);
+    const registryAuth = await registryAuthFor(env, image);
+    if (registryAuth) ctx.logger.mask(registryAuth.password);
+    let report: DeployReport;
+    try {
+      report = await engineFor(env).deploy({
+        ...engineRequest(flags, env, ctx, { registryAuth, bindAddress: flags.bindAddress }),
         image,
-        deploySide:
-          policyFromInputs(flags.verifyKey, flags.verifyRequire, "--verify-require") ??
-          loaded.deploySide?.deploy.verify,
-        imageSide: loaded.image?.deploy.verify,
-        insecureSkipVerify: flags.insecureSkipVerify,
-        logger: ctx.logger,
+        // The image's own version label first, then its tag, then its short digest.
+        version: flags.version ?? (await imageVersionLabel(image, ctx.logger)),
+        instances: positive("--instances", flags.instances),
+        maxParallel: positive("--max-parallel", flags.maxParallel),
+        strategy: flags.strategy,
+        dryRun: flags.dryRun,
       });
-      const registryAuth = await registryAuthFor(env, image);
-      if (registryAuth) ctx.logger.mask(registryAuth.password);
-      let report: DeployReport;
-      try {
-        report = await engineFor(env).deploy({
-          ...engineRequest(flags, env, ctx, { registryAuth, bindAddress: flags.bindAddress }),
-          image,
-          // The image's own version label first, then its tag, then its short digest.
-          version: flags.version ?? (await imageVersionLabel(image, ctx.logger)),
-          instances: positive("--instances", flags.instances),
-          maxParallel: positive("--max-parallel", flags.maxParallel),
-          strategy: flags.strategy,
-          dryRun: flags.dryRun,
-        });
-      } catch (err) {
-        if (err instanceof RolloutError && flags.json)
-          ctx.out.write(`${JSON.stringify(jsonReport(err.report), null, 2)}\n`);
-        throw err;
-      }
-      if (flags.json) ctx.out.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
-      else if (!flags.dryRun) {
-        const switched =
-          report.switchMs === undefined ? "" : `, load balancer switched in ${report.switchMs} ms`;
-        ctx.logger.info(
-          `deployed ${report.version} (${report.strategy}) in ${(report.durationMs / 1000).toFixed(1)} s${switched}`,
-        );
-        if (report.strategy === "canary")
-          ctx.logger.info("canary running: powertrain promote-canary or abort-canary ends it");
-        for (const d of report.deployed)
-          ctx.out.write(`${d.host}\t${d.container}\t${d.port ?? "-"}\t${d.version}\n`);
-      }
-    });
+    } catch (err) {
+      if (err instanceof RolloutError && flags.json)
+        ctx.out.write(`${JSON.stringify(jsonReport(err.report), null, 2)}\n`);
+      throw err;
+    }
+    if (flags.json) ctx.out.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
+    else if (!flags.dryRun) {
+      const switched =
+        report.switchMs === undefined ? "" : `, load balancer switched in ${report.switchMs} ms`;
+      ctx.logger.info(
+        `deployed ${report.version} (${report.strategy}) in ${(report.durationMs / 1000).toFixed(1)} s${switched}`,
+      );
+      if (report.strategy === "canary")
+        ctx.logger.info("canary running: powertrain promote-canary or abort-canary ends it");
+      for (const d of report.deployed)
+        ctx.out.write(`${d.host}\t${d.container}\t${d.port ?? "-"}\t${d.version}\n`);
+    }
+  });
 }
 
 /** The report as printed by --json: plans reduced to what a person or a script reads. */

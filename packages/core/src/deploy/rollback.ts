@@ -23,6 +23,8 @@ export interface RollbackRequest extends OperationRequest {
   registryAuth?: RegistryAuth;
   bindAddress?: string;
   lockStaleMs?: number;
+  /** The deploy gate: called with the pinned image gone back to, before anything changes; a throw stops it. */
+  verifyTarget?: (image: string) => Promise<void>;
 }
 
 export interface RollbackResult {
@@ -43,6 +45,7 @@ export interface RollbackResult {
 export async function rollback(req: RollbackRequest): Promise<RollbackResult[]> {
   const env = req.environment;
   const deployId = newDeployId();
+  const verify = oncePerImage(req.verifyTarget);
   return eachHost(req, async (host) => {
     const { scope, lock } = await lockApp(host, req, deployId);
     let redeployImage: { image: string; version: string; digest: string; from?: string } | undefined;
@@ -50,7 +53,7 @@ export async function rollback(req: RollbackRequest): Promise<RollbackResult[]> 
     try {
       const observed = lock.observed ?? (await observeHost(host, scope, "none"));
       if (traffic) {
-        const switched = await switchBack(host, req, scope, traffic, observed.containers, deployId);
+        const switched = await switchBack(host, req, scope, traffic, observed.containers, deployId, verify);
         if (switched) return switched;
       }
       const serving = observed.containers.filter(isServing);
@@ -62,6 +65,7 @@ export async function rollback(req: RollbackRequest): Promise<RollbackResult[]> 
       const target = kept[0];
       if (target) {
         const group = kept.filter((c) => c.digest === target.digest && c.state !== "created");
+        await verify(target.image);
         return await restartKept(host, req, scope, group, serving, deployId, traffic);
       }
       const entry = previousEntry(observed.history, current?.digest, req.to);
@@ -76,6 +80,7 @@ export async function rollback(req: RollbackRequest): Promise<RollbackResult[]> 
         digest: entry.digest,
         from: current?.version,
       };
+      await verify(redeployImage.image);
       req.logger.info(`${host.name}: no kept containers of ${redeployImage.version}; deploying it again`);
       // Under the same lock: no other deploy can slip in between the look and the redeploy.
       const result = await deployHost(
@@ -172,6 +177,7 @@ async function switchBack(
   t: TrafficPlan,
   containers: ObservedContainer[],
   deployId: string,
+  verify: (image: string) => Promise<void>,
 ): Promise<RollbackResult | undefined> {
   const canary = await readCanary(host, scope);
   if (canary) {
@@ -201,6 +207,7 @@ async function switchBack(
     );
     if (!health.ok) return undefined;
   }
+  await verify(group[0]!.image);
   // The idle record goes first: its timer must not stop the set this switch makes live.
   await clearIdle(host, scope);
   const switchMs = (await switchOver(host, {
@@ -230,4 +237,15 @@ function previousEntry(
   const newest = [...history].reverse();
   if (to) return newest.find((e) => e.version === to);
   return newest.find((e) => e.digest !== currentDigest);
+}
+
+/** The gate once per image, however many hosts go back to it; none = nothing to check. */
+function oncePerImage(check?: (image: string) => Promise<void>): (image: string) => Promise<void> {
+  const checked = new Map<string, Promise<void>>();
+  return (image) => {
+    if (!check) return Promise.resolve();
+    let done = checked.get(image);
+    if (!done) checked.set(image, (done = check(image)));
+    return done;
+  };
 }

@@ -58,6 +58,8 @@ export interface EngineDeployRequest extends EngineRequest {
 export interface EngineRollbackRequest extends EngineRequest {
   /** Version to go back to (default: the one before the current). */
   to?: string;
+  /** The deploy gate: called with the pinned image gone back to, before anything changes; a throw stops it. */
+  verifyTarget?: (image: string) => Promise<void>;
 }
 
 export interface EngineLogsRequest extends EngineRequest {

@@ -25,7 +25,7 @@ export type SwarmRollbackResult = RollbackResult & { method: "swarm-rollback" };
 
 /** `docker service rollback`, waited for: the service runs its previous spec again. */
 export async function swarmRollback(
-  req: SwarmOperationRequest & { to?: string },
+  req: SwarmOperationRequest & { to?: string; verifyTarget?: (image: string) => Promise<void> },
 ): Promise<SwarmRollbackResult[]> {
   const env = req.environment;
   const name = serviceName(env.app, env.name);
@@ -42,6 +42,7 @@ export async function swarmRollback(
         `${name}: Swarm keeps only the previous spec (${previous.version}), not ${req.to}; deploy ${req.to}'s image instead`,
       );
     }
+    await req.verifyTarget?.(previous.image);
     req.logger.info(`${name}: rolling back ${service.version} → ${previous.version} on ${manager.name}`);
     const r = await manager.run(["docker", "service", "rollback", "--detach", name], { allowFailure: true });
     if (r.exitCode !== 0)
