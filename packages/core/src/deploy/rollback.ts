@@ -244,8 +244,8 @@ function oncePerImage(check?: (image: string) => Promise<void>): (image: string)
   const checked = new Map<string, Promise<void>>();
   return (image) => {
     if (!check) return Promise.resolve();
-    let done = checked.get(image);
-    if (!done) checked.set(image, (done = check(image)));
+    const done = checked.get(image) ?? check(image);
+    checked.set(image, done);
     return done;
   };
 }
