@@ -1,4 +1,5 @@
 import { ConfigError } from "../errors";
+import { explainRuntime } from "./describe";
 import { parseConfig } from "./load";
 import { resolveEnvironment } from "./resolve";
 import { parseResolvedDocument, toResolvedDocument } from "./resolved";
@@ -144,5 +145,25 @@ environments:
       doc.run[key] = value;
       expect(() => parseResolvedDocument(JSON.stringify(doc), "input config")).toThrow(`run.${key}`);
     }
+  });
+});
+
+describe("explainRuntime", () => {
+  test("validate says what each option does", () => {
+    const rows = Object.fromEntries(
+      explainRuntime(
+        run("run: { hardened: true, pids-limit: 50, extra-hosts: { db: 10.0.0.5 }, log-driver: local }"),
+      ),
+    );
+    expect(rows).toMatchObject({
+      hardened: "read-only root, all capabilities dropped, no-new-privileges, /tmp in memory",
+      "read-only": expect.stringContaining("read-only"),
+      "cap-drop": "every Linux capability dropped",
+      tmpfs: expect.stringContaining("/tmp in memory"),
+      "pids-limit": "at most 50 processes",
+      "extra-hosts": "in /etc/hosts: db → 10.0.0.5",
+      "log-driver": "local",
+    });
+    expect(explainRuntime(run("run: { instances: 2 }"))).toEqual([]);
   });
 });

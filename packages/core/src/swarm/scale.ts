@@ -1,10 +1,29 @@
-/** `powertrain scale` on Swarm: `docker service scale`, which waits until the tasks run (Swarm gates on health). */
+/**
+ * `powertrain scale` on Swarm: the service's replicas set (docker waits until the tasks run, and
+ * Swarm gates them on their health check), and the count remembered in a service label so the
+ * next deploy keeps it — while run.instances is the one it was scaled from and no --instances is given.
+ */
 import type { ScaleResult } from "../deploy/scale";
 import { SwarmError } from "./errors";
 import { withManager } from "./manager";
 import type { SwarmOperationRequest } from "./operations";
 import { instances, managerChoice, observeService, runningOf } from "./service";
 import { serviceName, swarmSettings } from "./spec";
+
+/** Service label: `<replicas>/<run.instances when scaled>`. */
+export const SCALE_LABEL = "dev.powertrain.scale";
+
+/** The replicas a deploy asks for, and the scale label it carries on (none once overridden). */
+export function deployReplicas(
+  labels: Record<string, string> | undefined,
+  configured: number,
+  explicit: number | undefined,
+): { replicas: number; label?: string } {
+  if (explicit !== undefined) return { replicas: explicit };
+  const m = /^(\d+)\/(\d+)$/.exec(labels?.[SCALE_LABEL] ?? "");
+  if (m && Number(m[2]) === configured) return { replicas: Number(m[1]), label: m[0] };
+  return { replicas: configured };
+}
 
 export async function swarmScale(
   req: SwarmOperationRequest & { instances: number; dryRun?: boolean },
@@ -36,7 +55,7 @@ export async function swarmScale(
       allowFailure: true,
     });
     if (r.exitCode !== 0) {
-      throw new SwarmError(`${name}: docker service scale failed: ${(r.stderr || r.stdout).trim()}`);
+      throw new SwarmError(`${name}: scaling failed: ${(r.stderr || r.stdout).trim()}`);
     }
     const after = await observeService(manager, name);
     return [result(service.replicas, runningOf(after, service.digest))];
