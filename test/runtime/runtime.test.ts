@@ -24,9 +24,11 @@ import { buildAndPush, tempDir, uniqueName } from "../support/helpers";
 
 jest.setTimeout(180_000);
 
-/** The run section of a powertrain.yml, resolved as a deploy gets it. */
+/** The runtime options of a powertrain.yml run section, resolved as a deploy gets them (the fixture sets the rest). */
 function runOf(yaml: string): Partial<DeployRunConfig> {
-  return resolveEnvironment(parseConfig(`name: app\nrun:\n${yaml}`, "powertrain.yml")).run;
+  const { instances, ports, env, volumes, labels, stopTimeoutMs, init, restart, ...runtime } =
+    resolveEnvironment(parseConfig(`name: app\nrun:\n${yaml}`, "powertrain.yml")).run;
+  return runtime;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: docker inspect JSON
@@ -64,7 +66,7 @@ describe("runtime options on a real host", () => {
     const hc = info.HostConfig;
     expect(hc.ReadonlyRootfs).toBe(true);
     expect(hc.CapDrop).toEqual(["ALL"]);
-    expect(hc.CapAdd).toEqual(["NET_BIND_SERVICE"]);
+    expect(hc.CapAdd).toEqual(["CAP_NET_BIND_SERVICE"]);
     expect(hc.SecurityOpt).toEqual(["no-new-privileges"]);
     expect(hc.Tmpfs).toEqual({ "/tmp": "mode=1777", "/run": "size=1048576" });
     expect(hc.LogConfig).toEqual({ Type: "json-file", Config: { "max-size": "1m", "max-file": "2" } });
