@@ -51,9 +51,23 @@ export async function swarmScale(
     if (req.dryRun)
       return [{ ...result(service.replicas, runningOf(before, service.digest)), planned: true }];
     // Not detached: docker waits until the tasks run (and pass their health check) or fail.
-    const r = await manager.run(["docker", "service", "scale", `${name}=${req.instances}`], {
-      allowFailure: true,
-    });
+    // The label remembers the count for the next deploy (a service label: no task restarts for it).
+    const label = `${SCALE_LABEL}=${req.instances}/${env.run.instances}`;
+    const r = await manager.run(
+      [
+        "docker",
+        "service",
+        "update",
+        "--detach=false",
+        "--no-resolve-image",
+        "--replicas",
+        String(req.instances),
+        "--label-add",
+        label,
+        name,
+      ],
+      { allowFailure: true },
+    );
     if (r.exitCode !== 0) {
       throw new SwarmError(`${name}: scaling failed: ${(r.stderr || r.stdout).trim()}`);
     }
