@@ -5,6 +5,7 @@
  * leave the load balancer first (one reload), drain, and are removed. The count is remembered on
  * the host (scale-state.ts) so the next deploy keeps it.
  */
+import { UsageError } from "../errors";
 import type { Logger } from "../log";
 import type { RemoteHost } from "../ssh/session";
 import { removeContainers } from "./containers";
@@ -50,7 +51,7 @@ export interface ScaleResult {
 
 export async function scale(req: ScaleRequest): Promise<ScaleResult[]> {
   if (!Number.isInteger(req.instances) || req.instances < 1) {
-    throw new DeployError(`scale: expected a whole number of instances ≥ 1, got ${req.instances}`);
+    throw new UsageError(`scale: expected a whole number of instances ≥ 1, got ${req.instances}`);
   }
   const env = req.environment;
   const deployId = newDeployId();
@@ -121,7 +122,7 @@ export function scalePlan(
   const members = serving.filter((c) => c.digest === digest);
   const first = members[0];
   if (!first || !digest) {
-    throw new DeployError(`${host.name}: nothing of ${env.app} runs in ${env.name} here to scale`, {
+    throw new UsageError(`${host.name}: nothing of ${env.app} runs in ${env.name} here to scale`, {
       hint: "deploy a version first (powertrain deploy)",
     });
   }
