@@ -34,6 +34,7 @@ export const inputs = {
   image: { kind: "string" },
   version: { kind: "string" },
   rollback: { kind: "boolean", default: false },
+  scale: { kind: "boolean", default: false },
   config: { kind: "string" },
   "config-file": { kind: "string" },
   environment: { kind: "string", required: true },
@@ -65,8 +66,9 @@ export async function main(ctx: ActionContext): Promise<void> {
   if (canaryAction && canaryAction !== "promote" && canaryAction !== "abort") {
     throw new UsageError(`input "canary": expected "promote" or "abort", got "${input.canary}"`);
   }
-  if (!image && !input.rollback && !canaryAction) {
-    throw new UsageError('input "image" is required (unless rollback is true or canary is set)');
+  if (input.scale && input.instances === undefined) throw new UsageError('input "scale" needs "instances"');
+  if (!image && !input.rollback && !canaryAction && !input.scale) {
+    throw new UsageError('input "image" is required (unless rollback or scale is true, or canary is set)');
   }
   if (!input.config && !input["config-file"]) {
     throw new UsageError('set input "config" (from extract-config) or "config-file"');
@@ -131,6 +133,7 @@ export async function main(ctx: ActionContext): Promise<void> {
     });
   try {
     if (canaryAction) await endCanary(ctx, canaryAction, request);
+    else if (input.scale) await scaleInstances(request, input.instances!, input["dry-run"]);
     else if (!image) await rollBack(request, input.version, gate);
     else {
       const verified = await gate(image);
@@ -174,6 +177,27 @@ async function deployImage(
   actions.setOutput("previous-version", report.previousVersion ?? "");
   actions.setOutput("duration", (report.durationMs / 1000).toFixed(1));
   await writeDeploySummary(report, true, verified);
+}
+
+/** scale: true — `instances` per host of the running version, no redeploy. */
+async function scaleInstances(request: EngineRequest, instances: number, dryRun: boolean): Promise<void> {
+  const started = Date.now();
+  const { environment } = request;
+  const results = await engineFor(environment).scale({ ...request, instances, dryRun });
+  actions.setOutput("deployed", JSON.stringify(results.flatMap((r) => r.instances)));
+  actions.setOutput("previous-version", "");
+  actions.setOutput("duration", ((Date.now() - started) / 1000).toFixed(1));
+  await actions.summary
+    .addHeading(`${dryRun ? "Would scale" : "Scaled"} ${environment.app} in ${environment.name}`, 3)
+    .addTable([
+      [
+        { data: "host", header: true },
+        { data: "version", header: true },
+        { data: "instances", header: true },
+      ],
+      ...results.map((r) => [r.host, r.version, `${r.from} → ${r.to}`]),
+    ])
+    .write();
 }
 
 /** rollback: true — kept containers restart in seconds, else the previous digest is redeployed. */

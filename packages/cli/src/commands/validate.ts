@@ -1,6 +1,7 @@
 /** `powertrain validate [file] [--env NAME] [--json]`: check a config and show an environment's resolved run configuration. */
 import {
   DEFAULT_CONFIG_FILE,
+  explainRuntime,
   loadConfig,
   type ResolvedEnvironment,
   resolveEnvironment,
@@ -76,6 +77,7 @@ export function describeResolved(env: ResolvedEnvironment): string {
   ];
   if (run.memory !== undefined) rows.push(["memory", `${run.memory} bytes`]);
   if (run.command) rows.push(["command", JSON.stringify(run.command)]);
+  rows.push(...explainRuntime(run));
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join("\n");
 }

@@ -255,3 +255,76 @@ export function issueToProblems(issue: Issue, root: z.ZodType, data: unknown): P
       return [{ path, message: issue.message }];
   }
 }
+
+/** What each runtime option of a resolved run does, one line each, for `powertrain validate`. */
+export function explainRuntime(run: {
+  hardened?: boolean;
+  readOnly?: boolean;
+  tmpfs?: { target: string; sizeBytes?: number; mode?: string; options?: string[] }[];
+  capAdd?: string[];
+  capDrop?: string[];
+  noNewPrivileges?: boolean;
+  securityOpt?: string[];
+  pidsLimit?: number;
+  ulimits?: Partial<Record<string, { soft: number; hard: number }>>;
+  logDriver?: string;
+  logOptions?: Record<string, string>;
+  extraHosts?: Record<string, string>;
+  workdir?: string;
+  hostname?: string;
+  dns?: string[];
+  sysctls?: Record<string, string>;
+}): [string, string][] {
+  const rows: [string, string][] = [];
+  const kv = (m: Record<string, string>) =>
+    Object.entries(m)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ");
+  if (run.hardened)
+    rows.push(["hardened", "read-only root, all capabilities dropped, no-new-privileges, /tmp in memory"]);
+  if (run.readOnly !== undefined)
+    rows.push([
+      "read-only",
+      run.readOnly
+        ? "root file system read-only: writes go to tmpfs and volumes only"
+        : "root file system writable",
+    ]);
+  for (const t of run.tmpfs ?? []) {
+    const opts = [
+      t.sizeBytes ? `${t.sizeBytes} bytes` : "no size limit",
+      t.mode ? `mode ${t.mode}` : "",
+      ...(t.options ?? []),
+    ];
+    rows.push([
+      "tmpfs",
+      `${t.target} in memory, emptied at every start (${opts.filter(Boolean).join(", ")})`,
+    ]);
+  }
+  if (run.capDrop?.length)
+    rows.push([
+      "cap-drop",
+      run.capDrop.includes("ALL")
+        ? "every Linux capability dropped"
+        : `capabilities dropped: ${run.capDrop.join(", ")}`,
+    ]);
+  if (run.capAdd?.length) rows.push(["cap-add", `capabilities granted: ${run.capAdd.join(", ")}`]);
+  if (run.noNewPrivileges !== undefined)
+    rows.push([
+      "no-new-privileges",
+      run.noNewPrivileges ? "setuid binaries and file capabilities cannot raise privileges" : "off",
+    ]);
+  if (run.securityOpt?.length) rows.push(["security-opt", run.securityOpt.join(", ")]);
+  if (run.pidsLimit !== undefined) rows.push(["pids-limit", `at most ${run.pidsLimit} processes`]);
+  for (const [name, u] of Object.entries(run.ulimits ?? {}))
+    if (u) rows.push(["ulimit", `${name}: soft ${u.soft}, hard ${u.hard} (-1 = unlimited)`]);
+  if (run.logDriver)
+    rows.push(["log-driver", `${run.logDriver}${run.logOptions ? ` (${kv(run.logOptions)})` : ""}`]);
+  else if (run.logOptions) rows.push(["log-options", `for docker's default driver: ${kv(run.logOptions)}`]);
+  if (run.extraHosts)
+    rows.push(["extra-hosts", `in /etc/hosts: ${kv(run.extraHosts).replaceAll("=", " → ")}`]);
+  if (run.workdir) rows.push(["workdir", `processes start in ${run.workdir}`]);
+  if (run.hostname) rows.push(["hostname", run.hostname]);
+  if (run.dns?.length) rows.push(["dns", `name servers: ${run.dns.join(", ")}`]);
+  if (run.sysctls) rows.push(["sysctls", kv(run.sysctls)]);
+  return rows;
+}

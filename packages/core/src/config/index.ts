@@ -1,4 +1,4 @@
-export { didYouMean } from "./describe";
+export { didYouMean, explainRuntime } from "./describe";
 export * from "./environment-source";
 export * from "./json-schema";
 export {

@@ -7,6 +7,7 @@
 import { ConfigError } from "../errors";
 import { didYouMean } from "./describe";
 import { mergeOverlay } from "./merge";
+import { resolveRuntime } from "./resolve-runtime";
 import type {
   Host,
   ResolvedDeploy,
@@ -157,7 +158,7 @@ function resolveRun(run: RunConfig): ResolvedRun {
   if (run.network !== undefined) result.network = run.network;
   if (run.entrypoint !== undefined) result.entrypoint = commandLine(run.entrypoint);
   if (run.command !== undefined) result.command = commandLine(run.command);
-  return result;
+  return { ...result, ...resolveRuntime(run) };
 }
 
 /** Numbers and booleans become strings; null (removed by an overlay, or written at top level) is dropped. */

@@ -8,6 +8,19 @@
  */
 import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors";
+import {
+  CAPABILITIES,
+  HOST_NAME,
+  IP_ADDRESS,
+  LOG_DRIVER,
+  OPTION_KEY,
+  SAFE_VALUE,
+  SECURITY_OPT,
+  SYSCTL_KEY,
+  TMPFS_FLAGS,
+  TMPFS_PATH,
+  ULIMIT_NAMES,
+} from "./schema-runtime";
 
 /** The version tag of a resolved-environment document; a reader refuses any other. */
 export const RESOLVED_SCHEMA = "powertrain/resolved-environment/v1";
@@ -62,6 +75,53 @@ export const ResolvedHealth = z.strictObject({
   startPeriodMs: Millis.optional(),
 });
 
+/** A value of `key=value` (log options, sysctls): one argument, never a line break. */
+const SafeValue = z.string().regex(SAFE_VALUE, { error: "expected a value without line breaks" });
+
+export const ResolvedTmpfs = z.strictObject({
+  /** Absolute path of the mount inside the container. */
+  target: z.string().regex(TMPFS_PATH, { error: "expected an absolute path" }),
+  sizeBytes: z.int().nonnegative().optional(),
+  /** Octal permission bits, e.g. "1777". */
+  mode: z
+    .string()
+    .regex(/^[0-7]{3,4}$/)
+    .optional(),
+  options: z.array(z.enum(TMPFS_FLAGS)).optional(),
+});
+
+/**
+ * The runtime options (run.hardened already expanded into the others). All optional, so a document
+ * written before they existed still reads; each is one `--flag=value` argument of docker run.
+ */
+const ResolvedRuntime = {
+  /** run.hardened was set (its settings are already in readOnly, capDrop, noNewPrivileges, tmpfs). */
+  hardened: z.boolean().optional(),
+  logDriver: z.string().regex(LOG_DRIVER).optional(),
+  logOptions: z.record(z.string().regex(OPTION_KEY), SafeValue).optional(),
+  /** Host name → IP address (or host-gateway). */
+  extraHosts: z
+    .record(z.string().regex(HOST_NAME), z.string().regex(/^(host-gateway|[0-9A-Fa-f:.]+)$/))
+    .optional(),
+  ulimits: z
+    .partialRecord(z.enum(ULIMIT_NAMES), z.strictObject({ soft: z.int().min(-1), hard: z.int().min(-1) }))
+    .optional(),
+  capAdd: z.array(z.enum(CAPABILITIES)).optional(),
+  capDrop: z.array(z.enum(CAPABILITIES)).optional(),
+  readOnly: z.boolean().optional(),
+  tmpfs: z.array(ResolvedTmpfs).optional(),
+  noNewPrivileges: z.boolean().optional(),
+  securityOpt: z.array(z.string().regex(SECURITY_OPT)).optional(),
+  pidsLimit: z.int().positive().optional(),
+  workdir: z
+    .string()
+    .regex(/^\/[^\s]*$/)
+    .optional(),
+  hostname: z.string().regex(HOST_NAME).optional(),
+  dns: z.array(z.string().regex(IP_ADDRESS)).optional(),
+  sysctls: z.record(z.string().regex(SYSCTL_KEY), SafeValue).optional(),
+};
+
 export const ResolvedRun = z.strictObject({
   /** Containers per host (default 1). */
   instances: z.int().min(0),
@@ -98,6 +158,7 @@ export const ResolvedRun = z.strictObject({
   entrypoint: Argv.optional(),
   /** Command override, exec form (a string in the file becomes ["/bin/sh", "-c", string]). */
   command: Argv.optional(),
+  ...ResolvedRuntime,
 });
 
 /** The router settings (deploy.router), command lines in exec form. */
@@ -206,6 +267,7 @@ export type ResolvedPort = z.infer<typeof ResolvedPort>;
 export type ResolvedVolume = z.infer<typeof ResolvedVolume>;
 export type ResolvedHealth = z.infer<typeof ResolvedHealth>;
 export type ResolvedRun = z.infer<typeof ResolvedRun>;
+export type ResolvedTmpfs = z.infer<typeof ResolvedTmpfs>;
 export type ResolvedRouter = z.infer<typeof ResolvedRouter>;
 export type ResolvedSwarm = z.infer<typeof ResolvedSwarm>;
 export type ResolvedDeploy = z.infer<typeof ResolvedDeploy>;

@@ -10,6 +10,7 @@
  * (see resolve.ts), so an overlay can tell "unset" from "set to default".
  */
 import { z } from "zod";
+import { runtimeOptions } from "./schema-runtime";
 
 /** `30s`, `5m`, `1h`, `500ms`, or a number of seconds. */
 export const Duration = z
@@ -147,6 +148,7 @@ export const RunConfig = z
     network: z.string().min(1).optional(),
     entrypoint: CommandLine.optional(),
     command: CommandLine.optional(),
+    ...runtimeOptions(Size),
   })
   .meta({ description: "How the application's containers run." });
 

@@ -6,6 +6,7 @@ import { resolveEnvReferences } from "./env";
 import { logs, type OperationRequest, status, stop } from "./operations";
 import { rollback } from "./rollback";
 import { deploy } from "./rollout";
+import { scale } from "./scale";
 
 /** The engine request as the SSH operations take it (they resolve references per version started). */
 function operation<R extends EngineRequest>(req: R): R & OperationRequest {
@@ -25,6 +26,7 @@ export const sshEngine: DeployEngine = {
   status: (req) => status(operation(req)),
   logs: (req, write) => logs(operation(req), write),
   stop: (req) => stop(operation(req)),
+  scale: (req) => scale(operation(req)),
   promoteCanary: (req) => promoteCanary(operation(req)),
   abortCanary: (req) => abortCanary(operation(req)),
 };

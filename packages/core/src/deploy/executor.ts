@@ -20,6 +20,7 @@ import { historyRecord, observeHost } from "./observe";
 import { type DesiredState, describePlan, type HostPlan, isServing, planHost } from "./planner";
 import { pull } from "./pull";
 import { dockerRunArgs } from "./run-args";
+import { deployInstances } from "./scale-state";
 import { historyEntry, retire } from "./switch-over";
 import {
   clearIdle,
@@ -52,6 +53,8 @@ export interface HostDeployOptions {
   traffic?: TrafficPlan;
   /** How long the pull may take (default 10 min). */
   pullTimeoutMs?: number;
+  /** run.instances was set by the caller (--instances): a count left by `scale` does not apply. */
+  explicitInstances?: boolean;
   /** The scope's lock, already held by the caller (a rollback's redeploy): used, then released here. */
   heldLock?: HostLock;
   logger: Logger;
@@ -86,12 +89,22 @@ export async function deployHost(
   o: HostDeployOptions,
 ): Promise<HostDeployResult> {
   const t = o.traffic;
-  // A canary starts only its own few instances beside the old ones.
-  const instances = t?.strategy === "canary" ? t.canaryInstances : desired.run.instances;
-  const state: DesiredState = { ...desired, run: { ...desired.run, instances }, host: host.target.host };
   const scope = hostScope(desired, host, o.hostScope);
+  // A canary starts only its own few instances beside the old ones; else the count `scale` left, while it holds.
+  const count = async () =>
+    t?.strategy === "canary"
+      ? t.canaryInstances
+      : deployInstances(host, scope, desired.run.instances, {
+          explicit: o.explicitInstances,
+          dryRun: o.dryRun,
+        });
+  const stateOf = (instances: number): DesiredState => ({
+    ...desired,
+    run: { ...desired.run, instances },
+    host: host.target.host,
+  });
   if (o.dryRun) {
-    const plan = planHost(state, await observeHost(host, scope, desired.image));
+    const plan = planHost(stateOf(await count()), await observeHost(host, scope, desired.image));
     return { host: host.name, plan, deployed: [], previousVersion: plan.previousVersion };
   }
 
@@ -105,8 +118,17 @@ export async function deployHost(
       observeImage: desired.image,
       logger: o.logger,
     }));
-  const step: HostStep = { host, desired, state, scope, lock, o, started: [] };
+  const step: HostStep = {
+    host,
+    desired,
+    state: stateOf(desired.run.instances),
+    scope,
+    lock,
+    o,
+    started: [],
+  };
   try {
+    step.state = stateOf(await count());
     const liveBefore = t ? await prepareTraffic(host, t, scope, desired.run) : undefined;
     const started = await startNewVersion(step, liveBefore);
     if ("unchanged" in started) return started.unchanged;

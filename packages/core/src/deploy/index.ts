@@ -14,5 +14,7 @@ export * from "./registry-auth";
 export * from "./rollback";
 export * from "./rollout";
 export * from "./run-args";
+export * from "./scale";
+export * from "./scale-state";
 export * from "./traffic";
 export * from "./types";

@@ -144,6 +144,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
                 bindAddress: req.bindAddress,
                 hostScope: req.hostScope,
                 dryRun: req.dryRun,
+                explicitInstances: req.instances !== undefined,
                 traffic: trafficFor(host, env.deploy, { app: env.app, environment: env.name }, strategy),
                 logger: log,
               },

@@ -1,4 +1,4 @@
-import { dockerRunArgs, instanceLabels } from "./run-args";
+import { dockerRunArgs, instanceLabels, runtimeArgs } from "./run-args";
 import type { DeployRunConfig } from "./types";
 
 const base: DeployRunConfig = {
@@ -82,5 +82,68 @@ describe("instanceLabels", () => {
     expect(instanceLabels({ ...o, port: 18001 })["dev.powertrain.discovery"]).toBe("h:18001:a:1");
     expect(instanceLabels({ ...o, port: 18002 })["dev.powertrain.discovery"]).toBe("h:18002:a:1");
     expect(instanceLabels(o)["dev.powertrain.discovery"]).toBeUndefined();
+  });
+});
+
+describe("runtimeArgs", () => {
+  test.each<[string, Partial<DeployRunConfig>, string[]]>([
+    ["nothing set", {}, []],
+    [
+      "logging",
+      { logDriver: "local", logOptions: { "max-size": "10m", "max-file": "3" } },
+      ["--log-driver=local", "--log-opt=max-file=3", "--log-opt=max-size=10m"],
+    ],
+    [
+      "extra hosts",
+      { extraHosts: { db: "10.0.0.5", gw: "host-gateway" } },
+      ["--add-host=db:10.0.0.5", "--add-host=gw:host-gateway"],
+    ],
+    ["ulimits", { ulimits: { nofile: { soft: 1024, hard: 4096 } } }, ["--ulimit=nofile=1024:4096"]],
+    [
+      "capabilities: drops before adds",
+      { capAdd: ["NET_BIND_SERVICE"], capDrop: ["ALL"] },
+      ["--cap-drop=ALL", "--cap-add=NET_BIND_SERVICE"],
+    ],
+    [
+      "read-only root with tmpfs",
+      {
+        readOnly: true,
+        tmpfs: [
+          { target: "/tmp", mode: "1777" },
+          { target: "/run", sizeBytes: 1024, options: ["noexec"] },
+        ],
+      },
+      ["--read-only", "--tmpfs=/tmp:mode=1777", "--tmpfs=/run:size=1024,noexec"],
+    ],
+    ["read-only false is no flag", { readOnly: false, noNewPrivileges: false }, []],
+    [
+      "security",
+      { noNewPrivileges: true, securityOpt: ["apparmor=docker-default"], pidsLimit: 100 },
+      ["--security-opt=no-new-privileges", "--security-opt=apparmor=docker-default", "--pids-limit=100"],
+    ],
+    [
+      "identity and kernel",
+      { workdir: "/srv", hostname: "web-1", dns: ["10.0.0.2"], sysctls: { "net.core.somaxconn": "1024" } },
+      ["--workdir=/srv", "--hostname=web-1", "--dns=10.0.0.2", "--sysctl=net.core.somaxconn=1024"],
+    ],
+  ])("%s", (_name, extra, expected) => {
+    expect(runtimeArgs({ ...base, ...extra })).toEqual(expected);
+  });
+
+  test("they go before the image, so none of them is taken for the command", () => {
+    const args = dockerRunArgs({ ...base, readOnly: true, hostname: "h" }, instance, { image: "img" });
+    expect(args.indexOf("--read-only")).toBeLessThan(args.indexOf("img"));
+    expect(args.indexOf("--hostname=h")).toBeLessThan(args.indexOf("img"));
+  });
+
+  test("a value that looks like a flag stays inside its one argument", () => {
+    // The schema refuses such values; were one to slip through, it would still not be a flag.
+    const args = runtimeArgs({
+      ...base,
+      logOptions: { tag: "--privileged" },
+      sysctls: { "net.x.y": "--privileged" },
+    });
+    expect(args).toEqual(["--log-opt=tag=--privileged", "--sysctl=net.x.y=--privileged"]);
+    expect(args).not.toContain("--privileged");
   });
 });

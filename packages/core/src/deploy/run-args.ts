@@ -1,4 +1,5 @@
 /** `docker run` arguments for one new instance: a pure function of the run configuration. */
+import type { ResolvedTmpfs } from "../config/resolved";
 import { needsClientEnv } from "./env";
 import { LABEL } from "./labels";
 import type { DeployRunConfig } from "./types";
@@ -42,11 +43,51 @@ export function dockerRunArgs(run: DeployRunConfig, instance: InstanceSpec, ctx:
   if (run.cpus !== undefined) args.push("--cpus", String(run.cpus));
   if (run.user) args.push("--user", run.user);
   if (run.network) args.push("--network", run.network);
+  args.push(...runtimeArgs(run));
   // docker's --entrypoint takes one program; the rest of an entrypoint list goes before the command.
   const [entry, ...entryRest] = run.entrypoint ?? [];
   if (entry !== undefined) args.push("--entrypoint", entry);
   args.push(ctx.image, ...entryRest, ...(run.command ?? []));
   return args;
+}
+
+/**
+ * The runtime options (logging, capabilities, read-only root, tmpfs…) as docker run flags. Each is
+ * one `--flag=value` element, so a value can never be read as a flag of its own.
+ */
+export function runtimeArgs(run: DeployRunConfig): string[] {
+  const args: string[] = [];
+  const flag = (name: string, value: string | number) => args.push(`--${name}=${value}`);
+  const pairs = (name: string, map: Record<string, string> | undefined) => {
+    for (const k of Object.keys(map ?? {}).sort()) flag(name, `${k}=${map![k]}`);
+  };
+  if (run.logDriver) flag("log-driver", run.logDriver);
+  pairs("log-opt", run.logOptions);
+  for (const h of Object.keys(run.extraHosts ?? {}).sort()) flag("add-host", `${h}:${run.extraHosts![h]}`);
+  for (const [name, u] of Object.entries(run.ulimits ?? {}).sort())
+    flag("ulimit", `${name}=${u.soft}:${u.hard}`);
+  for (const c of run.capDrop ?? []) flag("cap-drop", c);
+  for (const c of run.capAdd ?? []) flag("cap-add", c);
+  if (run.readOnly) args.push("--read-only");
+  for (const t of run.tmpfs ?? []) flag("tmpfs", tmpfsValue(t));
+  if (run.noNewPrivileges) flag("security-opt", "no-new-privileges");
+  for (const o of run.securityOpt ?? []) flag("security-opt", o);
+  if (run.pidsLimit !== undefined) flag("pids-limit", run.pidsLimit);
+  if (run.workdir) flag("workdir", run.workdir);
+  if (run.hostname) flag("hostname", run.hostname);
+  for (const d of run.dns ?? []) flag("dns", d);
+  pairs("sysctl", run.sysctls);
+  return args;
+}
+
+/** `/tmp:size=67108864,mode=1777,noexec`, as --tmpfs takes it. */
+export function tmpfsValue(t: ResolvedTmpfs): string {
+  const opts = [
+    ...(t.sizeBytes ? [`size=${t.sizeBytes}`] : []),
+    ...(t.mode ? [`mode=${t.mode}`] : []),
+    ...(t.options ?? []),
+  ];
+  return opts.length ? `${t.target}:${opts.join(",")}` : t.target;
 }
 
 /** Our labels for one instance. */

@@ -9,6 +9,7 @@ import type { OpenHosts } from "../deploy/hosts";
 import type { ContainerStatus } from "../deploy/operations";
 import type { RollbackResult } from "../deploy/rollback";
 import type { DeployReport } from "../deploy/rollout";
+import type { ScaleResult } from "../deploy/scale";
 import type { DeployEnvironment, RegistryAuth } from "../deploy/types";
 import type { Logger } from "../log";
 import type { SshSessionOptions } from "../ssh/session";
@@ -70,6 +71,13 @@ export interface EngineLogsRequest extends EngineRequest {
   signal?: AbortSignal;
 }
 
+export interface EngineScaleRequest extends EngineRequest {
+  /** Instances (tasks) of the running version wanted, per host. */
+  instances: number;
+  /** Look and say what would change; touch nothing. */
+  dryRun?: boolean;
+}
+
 export interface DeployEngine {
   readonly name: "ssh" | "swarm";
   deploy(req: EngineDeployRequest): Promise<DeployReport>;
@@ -78,6 +86,8 @@ export interface DeployEngine {
   logs(req: EngineLogsRequest, write: (line: string) => void): Promise<void>;
   /** Stop what serves (kept for a later rollback or start). */
   stop(req: EngineRequest): Promise<ContainerStatus[]>;
+  /** More or fewer instances of the running version, health-gated, the router kept in step; no redeploy. */
+  scale(req: EngineScaleRequest): Promise<ScaleResult[]>;
   promoteCanary(req: EngineRequest): Promise<CanaryResult[]>;
   abortCanary(req: EngineRequest): Promise<CanaryResult[]>;
 }

@@ -11,6 +11,7 @@ import { checkVersion, defaultVersion, requirePinned } from "../image/reference"
 import { type ConvergeGoal, converge } from "./converge";
 import { SwarmError } from "./errors";
 import { dockerWithEnv, withManager } from "./manager";
+import { deployReplicas, SCALE_LABEL } from "./scale";
 import { createSecrets, pruneSecrets } from "./secret-store";
 import { classifyEnv, secretMounts } from "./secrets";
 import {
@@ -83,17 +84,23 @@ export async function swarmDeploy(req: SwarmDeployRequest): Promise<DeployReport
     );
   }
   const secrets = secretMounts(name, secretValues);
-  const { service: desired, warnings } = desiredService({
-    environment: env,
-    image: req.image,
-    version,
-    digest: ref.digest,
-    deployId,
-    env: plain,
-    secrets,
-    replicas: req.instances,
-  });
-  for (const w of warnings) log.warn(`${name}: ${w}`);
+  // The service as the configuration says, with the replicas a `scale` left while they hold.
+  const desiredFor = (labels: Record<string, string> | undefined) => {
+    const { replicas, label } = deployReplicas(labels, env.run.instances, req.instances);
+    const { service, warnings } = desiredService({
+      environment: env,
+      image: req.image,
+      version,
+      digest: ref.digest,
+      deployId,
+      env: plain,
+      secrets,
+      replicas,
+    });
+    for (const w of warnings) log.warn(`${name}: ${w}`);
+    if (label) service.labels[SCALE_LABEL] = label;
+    return service;
+  };
 
   try {
     await withManager(managerChoice(req, swarm.context), async (manager) => {
@@ -101,6 +108,7 @@ export async function swarmDeploy(req: SwarmDeployRequest): Promise<DeployReport
       const observe = () => observeService(manager, name);
       const before = await observe();
       const current = before.service;
+      const desired = desiredFor(current?.labels);
       previousVersion = current?.version;
       if (
         current &&

@@ -4,6 +4,7 @@ import type { DeployEngine } from "../engine/types";
 import { defaultVersion } from "../image/reference";
 import { swarmDeploy } from "./deploy";
 import { swarmLogs, swarmRollback, swarmStatus, swarmStop } from "./operations";
+import { swarmScale } from "./scale";
 
 const canary = () =>
   Promise.reject(
@@ -30,6 +31,7 @@ export const swarmEngine: DeployEngine = {
   status: (req) => swarmStatus(req),
   logs: (req, write) => swarmLogs(req, write),
   stop: (req) => swarmStop(req),
+  scale: (req) => swarmScale(req),
   promoteCanary: canary,
   abortCanary: canary,
 };

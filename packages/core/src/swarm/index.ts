@@ -5,5 +5,6 @@ export * from "./errors";
 export * from "./manager";
 export * from "./observe";
 export * from "./operations";
+export * from "./scale";
 export * from "./secrets";
 export * from "./spec";

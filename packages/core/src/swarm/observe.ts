@@ -7,6 +7,7 @@ import { LABEL } from "../deploy/labels";
 import { defaultVersion, digestOf } from "../image/reference";
 import { parseSections } from "../remote";
 import type { CurrentSpec, ServicePort } from "./spec";
+import { parseCurrentRuntime } from "./spec-runtime";
 
 /** $1 service name. Sections are marked so a missing service is an empty one, not an error. */
 
@@ -134,6 +135,7 @@ export function parseService(s: Json): ObservedService {
       ports: specPorts(spec),
       mountTargets: ((container.Mounts ?? []) as Json[]).map((m) => String(m.Target)),
       constraints: [...((spec.TaskTemplate?.Placement?.Constraints ?? []) as string[])],
+      runtime: parseCurrentRuntime(container),
     },
     hasHealthcheck: Array.isArray(container.Healthcheck?.Test) && container.Healthcheck.Test[0] !== "NONE",
   };

@@ -8,12 +8,15 @@
 
 import { createHash } from "node:crypto";
 import { SWARM_DEFAULTS } from "../config/resolve";
-import type { ResolvedSwarm } from "../config/resolved";
+import type { ResolvedSwarm, ResolvedTmpfs } from "../config/resolved";
 import { CLIENT_VARIABLES } from "../deploy/env";
 import { LABEL } from "../deploy/labels";
 import type { DeployEnvironment, DeployHealth, DeployRunConfig } from "../deploy/types";
 import { shellCommand, shellQuote } from "../exec/quote";
 import { SwarmConfigError } from "./errors";
+import { runtimeCreateArgs, type ServiceRuntime, serviceRuntime, tmpfsMountArg } from "./spec-runtime";
+
+export { type CurrentSpec, updateArgs } from "./spec-update";
 
 /** A resolved environment whose deploy section may say engine: swarm. */
 /** A deploy environment whose Swarm settings may be partial (defaults fill the rest: swarmSettings). */
@@ -85,6 +88,10 @@ export interface DesiredService {
   command?: string[];
   /** Command (Swarm's ContainerSpec.Args). */
   args?: string[];
+  /** run's runtime options Swarm has (spec-runtime.ts). */
+  runtime: ServiceRuntime;
+  /** In-memory mounts (run.tmpfs, and hardened's /tmp). */
+  tmpfs: ResolvedTmpfs[];
 }
 
 export interface DesiredInput {
@@ -172,6 +179,8 @@ export function desiredService(input: DesiredInput): { service: DesiredService; 
     restart: restartPolicy(run.restart),
     stopGraceMs: run.stopTimeoutMs,
     init: run.init,
+    runtime: serviceRuntime(run),
+    tmpfs: (run.tmpfs ?? []).map((t) => ({ ...t })),
   };
   for (const s of service.secrets) service.env[`${s.target}_FILE`] = `/run/secrets/${s.target}`;
   const health = healthCheck(run);
@@ -248,21 +257,21 @@ function policyArgs(kind: "update" | "rollback", p: UpdatePolicy): string[] {
   ];
 }
 
-function portArg(p: ServicePort): string {
+export function portArg(p: ServicePort): string {
   const published = p.published === undefined ? "" : `,published=${p.published}`;
   return `mode=${p.mode},target=${p.target}${published},protocol=${p.protocol}`;
 }
 
-function mountArg(m: ServiceMount): string {
+export function mountArg(m: ServiceMount): string {
   return `type=${m.type},source=${m.source},target=${m.target}${m.readOnly ? ",readonly" : ""}`;
 }
 
-function secretArg(s: SecretMount): string {
+export function secretArg(s: SecretMount): string {
   return `source=${s.name},target=${s.target}`;
 }
 
 /** Flags that set a value whatever it was before (the same for create and update). */
-function scalarArgs(s: DesiredService): string[] {
+export function scalarArgs(s: DesiredService): string[] {
   const args = [
     "--replicas",
     String(s.replicas),
@@ -300,11 +309,11 @@ function scalarArgs(s: DesiredService): string[] {
 }
 
 /** `NAME` (the client copies the value from its environment), or NAME=value for the client's own variables. */
-function envArg(name: string, value: string): string {
+export function envArg(name: string, value: string): string {
   return CLIENT_VARIABLES.test(name) ? `${name}=${value}` : name;
 }
 
-const keyValues = (flag: string, map: Record<string, string>) =>
+export const keyValues = (flag: string, map: Record<string, string>) =>
   Object.entries(map).flatMap(([k, v]) => [flag, `${k}=${v}`]);
 
 /** `docker service create` arguments (after "docker"). */
@@ -317,72 +326,12 @@ export function createArgs(s: DesiredService, o: { registryAuth: boolean }): str
   for (const sec of s.secrets) args.push("--secret", secretArg(sec));
   for (const p of s.ports) args.push("--publish", portArg(p));
   for (const m of s.mounts) args.push("--mount", mountArg(m));
+  for (const t of s.tmpfs) args.push("--mount", tmpfsMountArg(t));
+  args.push(...runtimeCreateArgs(s.runtime));
   for (const c of s.constraints) args.push("--constraint", c);
   if (s.network) args.push("--network", s.network);
   // --entrypoint takes one string that docker splits like a shell would.
   if (s.command) args.push("--entrypoint", shellCommand(s.command));
   args.push(s.image, ...(s.args ?? []));
-  return args;
-}
-
-/** What `docker service update` needs to know of the current spec. */
-export interface CurrentSpec {
-  envNames: string[];
-  labels: Record<string, string>;
-  containerLabels: Record<string, string>;
-  secrets: string[];
-  ports: ServicePort[];
-  mountTargets: string[];
-  constraints: string[];
-}
-
-/**
- * `docker service update` arguments (after "docker"). docker applies its --*-add flags before its
- * --*-rm flags, so only what the desired spec no longer has is removed; adds replace the rest.
- */
-export function updateArgs(current: CurrentSpec, s: DesiredService, o: { registryAuth: boolean }): string[] {
-  const args = ["service", "update", "--detach", "--image", s.image, ...scalarArgs(s)];
-  if (o.registryAuth) args.push("--with-registry-auth");
-  args.push("--no-resolve-image");
-  for (const k of Object.keys(current.labels)) if (!(k in s.labels)) args.push("--label-rm", k);
-  args.push(...keyValues("--label-add", s.labels));
-  for (const k of Object.keys(current.containerLabels))
-    if (!(k in s.containerLabels)) args.push("--container-label-rm", k);
-  args.push(...keyValues("--container-label-add", s.containerLabels));
-  for (const k of current.envNames) if (!(k in s.env)) args.push("--env-rm", k);
-  for (const name of Object.keys(s.env).sort()) args.push("--env-add", envArg(name, s.env[name]!));
-  const wanted = new Set(s.secrets.map((x) => x.name));
-  for (const name of current.secrets) if (!wanted.has(name)) args.push("--secret-rm", name);
-  for (const sec of s.secrets)
-    if (!current.secrets.includes(sec.name)) args.push("--secret-add", secretArg(sec));
-  args.push(...portUpdateArgs(current.ports, s.ports, s.name));
-  const targets = new Set(s.mounts.map((m) => m.target));
-  for (const t of current.mountTargets) if (!targets.has(t)) args.push("--mount-rm", t);
-  for (const m of s.mounts) args.push("--mount-add", mountArg(m));
-  for (const c of current.constraints) if (!s.constraints.includes(c)) args.push("--constraint-rm", c);
-  for (const c of s.constraints) if (!current.constraints.includes(c)) args.push("--constraint-add", c);
-  args.push("--entrypoint", s.command ? shellCommand(s.command) : "");
-  args.push("--args", s.args ? shellCommand(s.args) : "");
-  args.push(s.name);
-  return args;
-}
-
-const portKey = (p: ServicePort) => `${p.target}/${p.protocol}/${p.mode}`;
-
-/** docker matches --publish-rm on target, protocol and mode only: a changed published port needs a new service. */
-function portUpdateArgs(current: ServicePort[], desired: ServicePort[], service: string): string[] {
-  const args: string[] = [];
-  const desiredKeys = new Map(desired.map((p) => [portKey(p), p]));
-  for (const p of current) {
-    const want = desiredKeys.get(portKey(p));
-    if (!want) args.push("--publish-rm", `target=${p.target},protocol=${p.protocol},mode=${p.mode}`);
-    else if (want.published !== p.published) {
-      throw new SwarmConfigError(
-        `service ${service}: port ${p.target}/${p.protocol} is published on ${p.published ?? "a dynamic port"}, the configuration says ${want.published ?? "dynamic"}; docker cannot change it in a rolling update — remove the service (docker service rm ${service}) and deploy again`,
-      );
-    }
-  }
-  const currentKeys = new Set(current.map(portKey));
-  for (const p of desired) if (!currentKeys.has(portKey(p))) args.push("--publish-add", portArg(p));
   return args;
 }
