@@ -16,6 +16,7 @@ import { registerPromoteCanary } from "./promote-canary";
 import { registerPs } from "./ps";
 import { registerPublish } from "./publish";
 import { registerRollback } from "./rollback";
+import { registerRun } from "./run";
 import { registerSign } from "./sign";
 import { registerStop } from "./stop";
 import { registerValidate } from "./validate";
@@ -40,6 +41,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerRollback(program, ctx);
   registerPs(program, ctx);
   registerLogs(program, ctx);
+  registerRun(program, ctx);
   registerStop(program, ctx);
   registerPromoteCanary(program, ctx);
   registerAbortCanary(program, ctx);

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../errors";
 import { didYouMean } from "./describe";
+import { resolveHooks } from "./hooks";
 import { mergeOverlay } from "./merge";
 import type {
   Host,
@@ -244,6 +245,7 @@ function resolveDeploy(deploy: DeploySettings): ResolvedDeploy {
       : { commandTimeoutMs: parseDuration(deploy["command-timeout"]) }),
     ...resolveTraffic(deploy),
     ...resolveEngine(deploy),
+    ...resolveHooks(deploy.hooks),
     ...(deploy.verify
       ? {
           verify: {
