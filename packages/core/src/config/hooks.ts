@@ -4,7 +4,7 @@
  * puts it under deploy.hooks); the key names are the ones a deploy reads (deploy/hooks.ts).
  */
 import { z } from "zod";
-import type { HookSettings, HooksSettings } from "./schema";
+import type { DeploySettings, HookSettings, HooksSettings } from "./schema";
 import { parseDuration } from "./units";
 
 /** The hooks a deploy knows, by their powertrain.yml names. */
@@ -32,18 +32,45 @@ export const ResolvedHooks = z.strictObject({
 export type ResolvedHook = z.infer<typeof ResolvedHook>;
 export type ResolvedHooks = z.infer<typeof ResolvedHooks>;
 
+/**
+ * Deploy settings with every hook in its long form, before environments overlay them: so an
+ * environment that sets only `timeout` or `on` keeps the command a short form gave.
+ */
+export function withLongHooks(deploy: DeploySettings | undefined): DeploySettings | undefined {
+  if (!deploy?.hooks) return deploy;
+  const hooks = Object.fromEntries(
+    Object.entries(deploy.hooks).map(([k, h]) => [
+      k,
+      typeof h === "string" || Array.isArray(h) ? { command: h } : h,
+    ]),
+  );
+  return { ...deploy, hooks };
+}
+
+/** A hook whose merged settings cannot run (no command anywhere); resolve.ts names its path. */
+export class HookSettingError extends Error {
+  constructor(
+    readonly hook: HookName,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** deploy.hooks → `{ hooks }` of the resolved deploy settings; `{}` when none is configured. */
 export function resolveHooks(hooks: HooksSettings | undefined): { hooks?: ResolvedHooks } {
   const out: ResolvedHooks = {};
   for (const name of HOOK_NAMES) {
     const hook = hooks?.[name];
-    if (hook !== undefined) out[name] = resolveHook(hook);
+    if (hook !== undefined && hook !== null) out[name] = resolveHook(name, hook);
   }
   return Object.keys(out).length ? { hooks: out } : {};
 }
 
-function resolveHook(hook: HookSettings): ResolvedHook {
+function resolveHook(name: HookName, hook: HookSettings): ResolvedHook {
   const long = typeof hook === "object" && !Array.isArray(hook) ? hook : { command: hook };
+  if (long.command === undefined)
+    throw new HookSettingError(name, "needs a command (here or at the top level)");
   const command = typeof long.command === "string" ? ["/bin/sh", "-c", long.command] : [...long.command];
   return {
     command,

@@ -283,7 +283,10 @@ export const VerifySettings = z.strictObject({
 export const HookSettings = z.union([
   CommandLine,
   z.strictObject({
-    command: CommandLine.meta({ description: "What the container runs (the image's entrypoint stays)." }),
+    command: CommandLine.optional().meta({
+      description:
+        "What the container runs (the image's entrypoint stays); an environment may leave it to the top level.",
+    }),
     timeout: Duration.optional().meta({
       description: "Wall-clock limit; past it the container is killed and removed (default 10m).",
     }),
@@ -293,16 +296,16 @@ export const HookSettings = z.union([
   }),
 ]);
 
-/** Commands run around a deploy, each as a one-off container of the new image. */
+/** Commands run around a deploy, each as a one-off container of the new image; null removes one in an overlay. */
 export const HooksSettings = z.strictObject({
-  "pre-deploy": HookSettings.optional().meta({
+  "pre-deploy": HookSettings.nullable().optional().meta({
     description: "Before any instance changes (migrations); failing or timing out stops the deploy.",
   }),
-  "post-deploy": HookSettings.optional().meta({
+  "post-deploy": HookSettings.nullable().optional().meta({
     description:
       "After every host serves the new version; failing marks the deploy failed, the new version stays.",
   }),
-  "on-failure": HookSettings.optional().meta({
+  "on-failure": HookSettings.nullable().optional().meta({
     description: "When the deploy fails (notifications); its own failure is a warning.",
   }),
 });
