@@ -129,7 +129,13 @@ export async function runHook(host: RemoteHost, h: HookRun): Promise<void> {
   const env = { ...oneOff.run.env, ...h.env };
   const t0 = Date.now();
   const outcome = await h.logger.group(`hook ${h.name} on ${host.name}`, () =>
-    runOneOff(host, { ...oneOff, run: { ...oneOff.run, env } }, h.hook.timeoutMs, h.logger),
+    runOneOff(
+      host,
+      { ...oneOff, run: { ...oneOff.run, env } },
+      h.hook.timeoutMs,
+      h.logger,
+      secretsOf(oneOff.run.env),
+    ),
   );
   if (outcome.status === "exit" && outcome.exitCode === 0) {
     h.logger.info(`${host.name}: hook ${h.name} done in ${Date.now() - t0} ms`);
@@ -138,8 +144,19 @@ export async function runHook(host: RemoteHost, h: HookRun): Promise<void> {
   throw new HookError(h.name, host.name, outcome, h.hook.timeoutMs);
 }
 
+/** The run configuration's values, masked in the hook's output as in the instances' start. */
+export function secretsOf(env: Record<string, string>): string[] {
+  return Object.values(env).filter((v) => v.length >= 4);
+}
+
 /** remote/hook.sh: start, stream, wait (or kill at the limit), remove; the outcome from its marker line. */
-async function runOneOff(host: RemoteHost, o: OneOff, limitMs: number, log: Logger): Promise<HookOutcome> {
+async function runOneOff(
+  host: RemoteHost,
+  o: OneOff,
+  limitMs: number,
+  log: Logger,
+  secrets: string[],
+): Promise<HookOutcome> {
   const name = oneOffName(o);
   const token = randomBytes(8).toString("hex");
   const marker = `@@hook-${token} `;
@@ -157,7 +174,7 @@ async function runOneOff(host: RemoteHost, o: OneOff, limitMs: number, log: Logg
     {
       input: envPayload(o.run.env),
       allowFailure: true,
-      secrets: Object.values(o.run.env).filter((v) => v.length >= 4),
+      secrets,
       onLine: (line) => {
         if (line.startsWith(marker)) {
           result = line.slice(marker.length).trim();

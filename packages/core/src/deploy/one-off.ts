@@ -12,7 +12,7 @@ import { describeTarget } from "../ssh/target";
 import { envPayload, runFor } from "./env";
 import { DeployError } from "./errors";
 import { hostScope } from "./executor";
-import { type OneOff, oneOffArgs, oneOffName } from "./hooks";
+import { type OneOff, oneOffArgs, oneOffName, secretsOf } from "./hooks";
 import { withHosts } from "./hosts";
 import { observeHost } from "./observe";
 import type { OperationRequest } from "./operations";
@@ -72,7 +72,7 @@ export async function runOneOff(req: OneOffRequest): Promise<OneOffResult> {
     const created = await runScript(host, "one-off-create", [command], {
       input: envPayload(oneOff.run.env),
       allowFailure: true,
-      secrets: Object.values(oneOff.run.env).filter((v) => v.length >= 4),
+      secrets: secretsOf(oneOff.run.env),
     });
     if (created.exitCode !== 0) {
       throw new DeployError(
