@@ -4,11 +4,12 @@
  * on-failure after a failed health gate, first-host against every-host, and the CLI's `run`.
  */
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ResolvedHook } from "../../packages/core/src/config/hooks";
 import { deploy, RolloutError } from "../../packages/core/src/deploy/rollout";
 import type { DeployEnvironment } from "../../packages/core/src/deploy/types";
+import { exec } from "../../packages/core/src/exec/exec";
 import { cleanUp, environment, failure, newApp, request, runConfig, versionOn } from "../deploy/support";
 import { runCli } from "../support/cli";
 import { tempDir } from "../support/helpers";
@@ -107,6 +108,53 @@ describe("deploy hooks on real hosts", () => {
     const serving = (await deploy(request(base, v2))).deployed;
     expect(serving.length).toBe(2);
     expect(await oneOffsOf(app)).toEqual([]);
+  });
+});
+
+describe("a deploy killed while its hook runs", () => {
+  const app = newApp();
+  const tmp = tempDir("pt-hooks-killed-");
+  afterAll(async () => {
+    // The killed process's ssh master outlives it: close it like its own clean-up would have.
+    for (const dir of readdirSync(tmp).filter((d) => d.startsWith("pt-ssh-"))) {
+      for (const sock of readdirSync(join(tmp, dir)).filter((f) => /^c\d+$/.test(f))) {
+        await exec("ssh", ["-o", `ControlPath=${join(tmp, dir, sock)}`, "-O", "exit", "x"], {
+          allowFailure: true,
+        });
+      }
+    }
+    await cleanUp(app);
+  });
+
+  test("the host still kills and removes the hook's container at its limit", async () => {
+    const v1 = await buildHookApp(app, "v1");
+    const env1 = withHooks(environment(app, runConfig({ from: 18790, to: 18799 })), {
+      "pre-deploy": hook("sleep 120", { timeoutMs: 4000 }),
+    });
+    const { logger: _logger, ...childRequest } = request(env1, v1);
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", resolve(__dirname, "../deploy/fixtures/deploy-child.ts")],
+      {
+        env: { ...process.env, TMPDIR: tmp, PT_DEPLOY_REQUEST: JSON.stringify(childRequest) },
+        stdio: "ignore",
+      },
+    );
+    const exited = new Promise((done) => child.once("exit", done));
+    const deadline = Date.now() + 30_000;
+    while ((await oneOffsOf(app)).length === 0) {
+      if (Date.now() > deadline) throw new Error("the child deploy never started its hook");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const started = Date.now();
+    child.kill("SIGKILL");
+    await exited;
+    while ((await oneOffsOf(app)).length > 0 && Date.now() - started < 30_000) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await oneOffsOf(app)).toEqual([]);
+    // Gone by the 4 s limit (counted from before the container started), not after the 120 s sleep.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
 
@@ -223,8 +271,9 @@ describe("powertrain run and import", () => {
     const out = join(dir, "imported.yml");
     const r = await runCli("import", mk, "-o", out);
     expect(r.code).toBe(0);
-    const shown = await runCli("validate", "-c", out);
+    const shown = await runCli("validate", out, "--json");
     expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout).deploy.hooks["pre-deploy"].command).toEqual(["./bin/migrate", "--all"]);
     expect(readFileSync(out, "utf8")).toMatch(
       /hooks:\n\s+# from RUN_SCRIPT[^\n]*\n\s+pre-deploy:\n\s+- \.\/bin\/migrate\n\s+- --all/,
     );
