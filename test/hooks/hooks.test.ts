@@ -98,6 +98,15 @@ describe("deploy hooks on real hosts", () => {
     expect(await oneOffsOf(app)).toEqual([]);
   });
 
+  test("a hook may take longer than deploy.command-timeout: its own limit is what counts", async () => {
+    const short = { ...base, deploy: { ...base.deploy, commandTimeoutMs: 2000 } };
+    const slow = withHooks(short, {
+      "pre-deploy": hook("sleep 4; echo slow > /data/slow", { timeoutMs: 20_000 }),
+    });
+    await deploy(request(slow, v2));
+    expect((await volumeFile(volume, "slow")).trim()).toBe("slow");
+  });
+
   test("on-failure runs after a failed health gate, told why; the old version keeps serving", async () => {
     const quick = { ...base, deploy: { ...base.deploy, healthTimeoutMs: 3000 } };
     const envBad = withHooks(quick, {

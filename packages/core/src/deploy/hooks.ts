@@ -174,6 +174,8 @@ async function runOneOff(
     {
       input: envPayload(o.run.env),
       allowFailure: true,
+      // The hook's own limit is kept on the host; the command's is that plus the usual margin.
+      waitsMs: limitMs,
       secrets,
       onLine: (line) => {
         if (line.startsWith(marker)) {
