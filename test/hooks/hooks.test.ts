@@ -268,7 +268,7 @@ describe("powertrain run and import", () => {
   test("--dry-run prints the docker command of the deployed version and runs nothing", async () => {
     const r = await runCli("run", ...cliTarget(), "--dry-run", "--", "ls", "-la");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`docker create -i --name ${app}-test-run-\\w+ `));
+    expect(r.stdout).toMatch(new RegExp(`docker create --rm -i --name ${app}-test-run-\\w+ `));
     expect(r.stdout).toContain(`/${app}/app:v1@sha256:`);
     expect(r.stdout).not.toContain("hello");
     expect(await oneOffsOf(app)).toEqual([]);

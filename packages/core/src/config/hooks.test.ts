@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ConfigError } from "../errors";
 import { parseConfig } from "./load";
 import { resolveEnvironment } from "./resolve";
@@ -92,4 +94,18 @@ describe("deploy.hooks", () => {
       new RegExp(`deploy\\.hooks.*${key}|${key}.*powertrain\\.yml:\\d+:\\d+`),
     );
   });
+});
+
+// docs/hooks.md is what people copy from: its example must validate and mean what the text says.
+test("the docs/hooks.md example validates: prod keeps the migration with 15 minutes", () => {
+  const markdown = readFileSync(join(__dirname, "../../../../docs/hooks.md"), "utf8");
+  const example = /```yaml\n([\s\S]*?)```/.exec(markdown)![1]!;
+  const prod = resolveEnvironment(parseConfig(example, "docs/hooks.md"), "prod").deploy.hooks!;
+  expect(prod["pre-deploy"]).toEqual({
+    command: ["bin/rails", "db:migrate"],
+    timeoutMs: 900_000,
+    on: "first-host",
+  });
+  expect(prod["post-deploy"]?.command).toEqual(["/bin/sh", "-c", "bin/warm-caches"]);
+  expect(prod["on-failure"]?.on).toBe("every-host");
 });

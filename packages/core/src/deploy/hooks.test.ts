@@ -274,7 +274,7 @@ describe("one-off containers", () => {
 
   test("`create` with a terminal for powertrain run", () => {
     const args = oneOffArgs(oneOff, "x", { create: true, tty: true });
-    expect(args.slice(0, 5)).toEqual(["create", "-i", "-t", "--name", "x"]);
+    expect(args.slice(0, 6)).toEqual(["create", "--rm", "-i", "-t", "--name", "x"]);
   });
 
   test("HookError is a DeployError naming host, hook and status", () => {
@@ -315,7 +315,7 @@ describe("powertrain run", () => {
       dryRun: true,
     });
     expect(result.host).toBe("deploy@10.0.0.2");
-    expect(result.command).toMatch(/^docker create -i -t --name shop-prod-run-\w+ /);
+    expect(result.command).toMatch(/^docker create --rm -i -t --name shop-prod-run-\w+ /);
     expect(result.command).not.toContain("s3cret");
     expect(fleet.host(hosts[1]!).oneOffs).toEqual([]);
   });

@@ -70,7 +70,8 @@ export function oneOffArgs(
   const args = dockerRunArgs(run, instance, { image: o.image });
   if (args[0] !== "run" || args[1] !== "-d") throw new Error("dockerRunArgs: expected run -d first");
   if (!mode.create) return args;
-  return ["create", "-i", ...(mode.tty ? ["-t"] : []), ...args.slice(2)];
+  // --rm: should the caller go away mid-way (Ctrl-C, a lost link), docker removes it once it ends.
+  return ["create", "--rm", "-i", ...(mode.tty ? ["-t"] : []), ...args.slice(2)];
 }
 
 export type HookOutcome =

@@ -344,7 +344,7 @@ function parseRun(args: string[]) {
   for (; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith("-")) break;
-    const value = ["-d", "-i", "-t", "--init"].includes(arg) ? undefined : args[++i]!;
+    const value = ["-d", "-i", "-t", "--rm", "--init"].includes(arg) ? undefined : args[++i]!;
     if (arg === "--name") out.name = value!;
     if (arg === "--label") {
       const eq = value!.indexOf("=");
