@@ -102,7 +102,7 @@ const HINTS: Record<HookName, string> = {
 
 function describeOutcome(o: HookOutcome, limitMs: number): string {
   if (o.status === "timeout")
-    return `timed out after ${formatLimit(limitMs)}: its container was killed and removed`;
+    return `timed out after ${limitSeconds(limitMs)} s: its container was killed and removed`;
   if (o.status === "start-failed") return `could not start: ${o.message}`;
   return `failed with exit status ${o.exitCode}`;
 }
@@ -111,8 +111,9 @@ function tailText(o: HookOutcome): string {
   return o.tail.length ? `\nlast lines of its output:\n${o.tail.map((l) => `  ${l}`).join("\n")}` : "";
 }
 
-function formatLimit(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+/** The limit hook.sh keeps: whole seconds (`sleep`), at least one. */
+function limitSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
 }
 
 export interface HookRun {
@@ -166,12 +167,7 @@ async function runOneOff(
   const r = await runScript(
     host,
     "hook",
-    [
-      name,
-      String(Math.max(1, Math.ceil(limitMs / 1000))),
-      shellCommand(["docker", ...oneOffArgs(o, name, {})]),
-      token,
-    ],
+    [name, String(limitSeconds(limitMs)), shellCommand(["docker", ...oneOffArgs(o, name, {})]), token],
     {
       input: envPayload(o.run.env),
       allowFailure: true,
