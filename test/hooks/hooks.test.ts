@@ -266,8 +266,21 @@ describe("powertrain run and import", () => {
   });
 
   test("--dry-run prints the docker command of the deployed version and runs nothing", async () => {
-    const r = await runCli("run", ...cliTarget(), "--dry-run", "--", "ls", "-la");
+    const r = await runCli(
+      "run",
+      ...cliTarget(),
+      "--host",
+      env.ssh.hosts[0]!,
+      "--dry-run",
+      "--",
+      "ls",
+      "-la",
+    );
     expect(r.code).toBe(0);
+    // --host by name alone: the environment's own entry for it (user, port).
+    expect(r.stdout.startsWith(`${env.ssh.user}@${env.ssh.hosts[0]}:${env.ssh.port}: docker create`)).toBe(
+      true,
+    );
     expect(r.stdout).toMatch(new RegExp(`docker create --rm -i --name ${app}-test-run-\\w+ `));
     expect(r.stdout).toContain(`/${app}/app:v1@sha256:`);
     expect(r.stdout).not.toContain("hello");

@@ -140,6 +140,8 @@ describe("pre-deploy", () => {
     ending(fleet, "pre-deploy", { exitCode: 3, output: ["migrating…", "ERROR: relation users exists"] });
     const err = await failure(deploy(fleet, environment({ "pre-deploy": hook(["./migrate"]) }), V2));
     expect(err).toBeInstanceOf(RolloutError);
+    expect(err.cause).toBeInstanceOf(HookError);
+    expect((err.cause as HookError).outcome).toMatchObject({ status: "exit", exitCode: 3 });
     expect(err.message).toContain("hook pre-deploy failed with exit status 3");
     expect(err.message).toContain("ERROR: relation users exists");
     expect(err.message).toContain("not-started (old version untouched)");

@@ -79,7 +79,7 @@ export class RolloutError extends DeployError {
     cause?: unknown,
   ) {
     const hint = cause instanceof PowertrainError ? cause.hint : undefined;
-    super(message, hint ? { hint } : undefined);
+    super(message, { ...(hint ? { hint } : {}), ...(cause === undefined ? {} : { cause }) });
   }
 }
 
