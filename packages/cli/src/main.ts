@@ -41,7 +41,7 @@ export async function main(argv: string[], ctx?: Partial<CliContext>): Promise<n
   const program = buildProgram(context);
   try {
     await program.parseAsync(argv);
-    return EXIT_OK;
+    return context.exitCode ?? EXIT_OK;
   } catch (err) {
     return reportError(err, context);
   }

@@ -16,6 +16,7 @@ import { registerPromoteCanary } from "./promote-canary";
 import { registerPs } from "./ps";
 import { registerPublish } from "./publish";
 import { registerRollback } from "./rollback";
+import { registerRun } from "./run";
 import { registerScale } from "./scale";
 import { registerSign } from "./sign";
 import { registerStop } from "./stop";
@@ -42,6 +43,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerPs(program, ctx);
   registerLogs(program, ctx);
   registerScale(program, ctx);
+  registerRun(program, ctx);
   registerStop(program, ctx);
   registerPromoteCanary(program, ctx);
   registerAbortCanary(program, ctx);

@@ -1,5 +1,6 @@
 export { didYouMean, explainRuntime } from "./describe";
 export * from "./environment-source";
+export * from "./hooks";
 export * from "./json-schema";
 export {
   type ImportNote,

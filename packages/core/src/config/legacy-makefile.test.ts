@@ -121,13 +121,39 @@ describe("importLegacyMakefile", () => {
       (r: ReturnType<typeof convert>) => expect(r.resolved.run.labels).toEqual({ team: "a", tier: "web" }),
     ],
     [
-      "RUN_SCRIPT = node server.js",
+      "CMD = node server.js",
       (r: ReturnType<typeof convert>) => expect(r.resolved.run.command).toEqual(["node", "server.js"]),
+    ],
+    [
+      "RUN_SCRIPT = node migrate.js up",
+      (r: ReturnType<typeof convert>) => {
+        expect(r.resolved.deploy.hooks?.["pre-deploy"]).toEqual({
+          command: ["node", "migrate.js", "up"],
+          timeoutMs: 600_000,
+          on: "first-host",
+        });
+        expect(r.resolved.run.command).toBeUndefined();
+        expect(r.unmapped).toEqual([]);
+        expect(r.yaml).toMatch(
+          /# from RUN_SCRIPT \(powertrain\.mk:1\); it now runs in a one-off container of the new image/,
+        );
+      },
     ],
     [
       "RUN_SCRIPT = node a.js && node b.js",
       (r: ReturnType<typeof convert>) =>
-        expect(r.resolved.run.command).toEqual(["/bin/sh", "-c", "node a.js && node b.js"]),
+        expect(r.resolved.deploy.hooks?.["pre-deploy"]?.command).toEqual([
+          "/bin/sh",
+          "-c",
+          "node a.js && node b.js",
+        ]),
+    ],
+    [
+      "RUN_SCRIPT = $(shell ./migrate)",
+      (r: ReturnType<typeof convert>) => {
+        expect(r.resolved.deploy.hooks).toBeUndefined();
+        expect(r.unmapped.map((n) => n.variable)).toEqual(["RUN_SCRIPT"]);
+      },
     ],
     [
       "ENTRY_POINT = /usr/local/bin/node",

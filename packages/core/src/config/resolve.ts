@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../errors";
 import { didYouMean } from "./describe";
+import { HookSettingError, resolveHooks, withLongHooks } from "./hooks";
 import { mergeOverlay } from "./merge";
 import { resolveRuntime } from "./resolve-runtime";
 import type {
@@ -94,7 +95,7 @@ export function resolveEnvironment(
     overlay = found as typeof overlay;
   }
   const run = mergeOverlay<RunConfig>(withoutReplacedHealth(config.run, overlay.run), overlay.run);
-  const deploy = mergeOverlay<DeploySettings>(config.deploy, overlay.deploy);
+  const deploy = mergeOverlay<DeploySettings>(withLongHooks(config.deploy), withLongHooks(overlay.deploy));
   const envName = name ?? DEFAULT_ENVIRONMENT;
   const prefix = name && name !== DEFAULT_ENVIRONMENT ? `environments.${name}.` : "";
   try {
@@ -111,6 +112,7 @@ export function resolveEnvironment(
     };
   } catch (err) {
     if (err instanceof RunSettingError) return fail(`${prefix}run.${err.key}`, err.message);
+    if (err instanceof HookSettingError) return fail(`${prefix}deploy.hooks.${err.hook}`, err.message);
     throw err;
   }
 }
@@ -245,6 +247,7 @@ function resolveDeploy(deploy: DeploySettings): ResolvedDeploy {
       : { commandTimeoutMs: parseDuration(deploy["command-timeout"]) }),
     ...resolveTraffic(deploy),
     ...resolveEngine(deploy),
+    ...resolveHooks(deploy.hooks),
     ...(deploy.verify
       ? {
           verify: {

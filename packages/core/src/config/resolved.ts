@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors";
+import { ResolvedHooks } from "./hooks";
 import {
   CAPABILITIES,
   HOST_NAME,
@@ -236,6 +237,8 @@ export const ResolvedDeploy = z.strictObject({
   verify: z
     .strictObject({ key: z.string().min(1), require: z.array(z.enum(["signature", "tests"])) })
     .optional(),
+  /** deploy.hooks (config/hooks.ts); unset = none. */
+  hooks: ResolvedHooks.optional(),
 });
 
 /** A Docker host reached over SSH. */

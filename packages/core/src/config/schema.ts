@@ -281,6 +281,37 @@ export const VerifySettings = z.strictObject({
     }),
 });
 
+/** One deploy hook: a one-off container of the new image (docs/hooks.md). */
+export const HookSettings = z.union([
+  CommandLine,
+  z.strictObject({
+    command: CommandLine.optional().meta({
+      description:
+        "What the container runs (the image's entrypoint stays); an environment may leave it to the top level.",
+    }),
+    timeout: Duration.optional().meta({
+      description: "Wall-clock limit; past it the container is killed and removed (default 10m).",
+    }),
+    on: z.enum(["first-host", "every-host"]).optional().meta({
+      description: "Run on the environment's first host only (default), or on every host.",
+    }),
+  }),
+]);
+
+/** Commands run around a deploy, each as a one-off container of the new image; null removes one in an overlay. */
+export const HooksSettings = z.strictObject({
+  "pre-deploy": HookSettings.nullable().optional().meta({
+    description: "Before any instance changes (migrations); failing or timing out stops the deploy.",
+  }),
+  "post-deploy": HookSettings.nullable().optional().meta({
+    description:
+      "After every host serves the new version; failing marks the deploy failed, the new version stays.",
+  }),
+  "on-failure": HookSettings.nullable().optional().meta({
+    description: "When the deploy fails (notifications); its own failure is a warning.",
+  }),
+});
+
 export const DeploySettings = z.strictObject({
   strategy: z.enum(["rolling", "blue-green", "canary"]).optional(),
   "max-parallel": z.int().positive().optional().meta({ description: "Hosts deployed at once." }),
@@ -344,6 +375,10 @@ export const DeploySettings = z.strictObject({
     .optional(),
   verify: VerifySettings.optional().meta({
     description: "Signature and test results required before any host is touched (docs/signing.md).",
+  }),
+  hooks: HooksSettings.optional().meta({
+    description:
+      "pre-deploy, post-deploy and on-failure commands, run in one-off containers (docs/hooks.md).",
   }),
 });
 
@@ -519,6 +554,8 @@ export const PowertrainConfig = z
 export type PowertrainConfig = z.infer<typeof PowertrainConfig>;
 export type RunConfig = z.infer<typeof RunConfig>;
 export type DeploySettings = z.infer<typeof DeploySettings>;
+export type HooksSettings = z.infer<typeof HooksSettings>;
+export type HookSettings = z.infer<typeof HookSettings>;
 export type Environment = z.infer<typeof Environment>;
 export type HealthCheck = z.infer<typeof HealthCheck>;
 export type PortMapping = z.infer<typeof PortMapping>;

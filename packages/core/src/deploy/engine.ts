@@ -3,6 +3,7 @@ import type { DeployEngine, EngineRequest } from "../engine/types";
 import { defaultVersion } from "../image/reference";
 import { abortCanary, promoteCanary } from "./canary";
 import { resolveEnvReferences } from "./env";
+import { runOneOff } from "./one-off";
 import { logs, type OperationRequest, status, stop } from "./operations";
 import { rollback } from "./rollback";
 import { deploy } from "./rollout";
@@ -29,4 +30,5 @@ export const sshEngine: DeployEngine = {
   scale: (req) => scale(operation(req)),
   promoteCanary: (req) => promoteCanary(operation(req)),
   abortCanary: (req) => abortCanary(operation(req)),
+  run: (req) => runOneOff(operation(req)),
 };

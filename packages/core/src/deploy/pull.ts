@@ -18,7 +18,7 @@ const PULL_TIMEOUT_MS = 10 * 60_000;
 export async function pull(
   host: RemoteHost,
   image: string,
-  o: HostDeployOptions,
+  o: Pick<HostDeployOptions, "registryAuth" | "pullTimeoutMs">,
   log: Logger,
 ): Promise<void> {
   const t0 = Date.now();

@@ -12,6 +12,7 @@ import type { RemoteHost, SshSessionOptions } from "../ssh/session";
 import { describeTarget, type SshTarget } from "../ssh/target";
 import { DeployError } from "./errors";
 import { type DeployedInstance, deployHost, type HostDeployResult } from "./executor";
+import { RolloutHooks } from "./hooks-rollout";
 import { type OpenHosts, withHosts } from "./hosts";
 import { newDeployId } from "./labels";
 import { describePlan, type HostPlan } from "./planner";
@@ -78,7 +79,7 @@ export class RolloutError extends DeployError {
     cause?: unknown,
   ) {
     const hint = cause instanceof PowertrainError ? cause.hint : undefined;
-    super(message, hint ? { hint } : undefined);
+    super(message, { ...(hint ? { hint } : {}), ...(cause === undefined ? {} : { cause }) });
   }
 }
 
@@ -112,6 +113,9 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   let failure: unknown;
   const unreachable = { allowed: env.deploy.maxUnreachable ?? 0, seen: 0 };
   await withHosts(req, async (session) => {
+    const hooks = new RolloutHooks({ ...req, environment: env, hosts, session, version, deployId, run });
+    if (req.dryRun) for (const line of hooks.describe()) log.info(line);
+    else await hooks.before().catch((err) => (failure = err));
     let next = 0;
     const worker = async () => {
       while (failure === undefined && next < hosts.length) {
@@ -145,6 +149,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
                 hostScope: req.hostScope,
                 dryRun: req.dryRun,
                 explicitInstances: req.instances !== undefined,
+                heldLock: hooks.takeLock(i),
                 traffic: trafficFor(host, env.deploy, { app: env.app, environment: env.name }, strategy),
                 logger: log,
               },
@@ -163,6 +168,10 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
       }
     };
     await Promise.all(Array.from({ length: Math.min(maxParallel, hosts.length) }, worker));
+    await hooks.release();
+    if (req.dryRun) return;
+    if (failure === undefined) await hooks.after(outcomes).catch((err) => (failure = err));
+    if (failure !== undefined) await hooks.failed(failure, outcomes);
   });
 
   const final = report();

@@ -6,6 +6,7 @@
  */
 import type { CanaryResult } from "../deploy/canary";
 import type { OpenHosts } from "../deploy/hosts";
+import type { OneOffResult } from "../deploy/one-off";
 import type { ContainerStatus } from "../deploy/operations";
 import type { RollbackResult } from "../deploy/rollback";
 import type { DeployReport } from "../deploy/rollout";
@@ -78,6 +79,15 @@ export interface EngineScaleRequest extends EngineRequest {
   dryRun?: boolean;
 }
 
+export interface EngineRunRequest extends EngineRequest {
+  /** What the one-off container runs (after the image's entrypoint). */
+  command: string[];
+  /** Attach a terminal (the caller's stdin is one); otherwise stdin, stdout and stderr stream. */
+  tty: boolean;
+  /** Say what would run, run nothing. */
+  dryRun?: boolean;
+}
+
 export interface DeployEngine {
   readonly name: "ssh" | "swarm";
   deploy(req: EngineDeployRequest): Promise<DeployReport>;
@@ -90,4 +100,6 @@ export interface DeployEngine {
   scale(req: EngineScaleRequest): Promise<ScaleResult[]>;
   promoteCanary(req: EngineRequest): Promise<CanaryResult[]>;
   abortCanary(req: EngineRequest): Promise<CanaryResult[]>;
+  /** A one-off container of the deployed version on the first host (or `hosts[0]`), attached. */
+  run(req: EngineRunRequest): Promise<OneOffResult>;
 }

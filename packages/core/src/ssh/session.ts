@@ -9,6 +9,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExecError, ExecTimeoutError } from "../errors";
+import { execAttached } from "../exec/attached";
 import { type ExecResult, exec } from "../exec/exec";
 import { type HeldProcess, startHeld } from "../exec/held";
 import { shellCommand } from "../exec/quote";
@@ -73,6 +74,11 @@ export interface RemoteHost {
    * cut (its stdin then ends). A host without it cannot tie a lock to its holder's life.
    */
   hold?(args: readonly string[]): HeldProcess;
+  /**
+   * Run a command attached to this process's stdin, stdout and stderr (with `tty`, on a remote
+   * terminal: `ssh -t`); settles with its exit code. For `powertrain run`.
+   */
+  attach?(args: readonly string[], options: { tty: boolean }): Promise<number>;
 }
 
 export class SshSession {
@@ -232,6 +238,14 @@ export class SshConnection implements RemoteHost {
 
   hold(args: readonly string[]): HeldProcess {
     return startHeld("ssh", [...this.args, shellCommand(args)], { logger: this.logger });
+  }
+
+  async attach(args: readonly string[], options: { tty: boolean }): Promise<number> {
+    await this.opened;
+    // ssh's own failures (255) print to the inherited stderr; the exit status passes through as it is.
+    return execAttached("ssh", [options.tty ? "-t" : "-T", ...this.args, shellCommand(args)], {
+      logger: this.logger,
+    });
   }
 
   async close(): Promise<void> {

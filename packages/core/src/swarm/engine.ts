@@ -15,18 +15,27 @@ const canary = () =>
     ),
   );
 
+/**
+ * Hooks and one-off containers need a host to run a container on with the service's settings; a
+ * Swarm service has no such place (a one-off task would need its own service). Said plainly.
+ */
+const NO_ONE_OFF =
+  "a Swarm service has no one-off containers; run the task as its own service, or use engine ssh";
+
 export const swarmEngine: DeployEngine = {
   name: "swarm",
   deploy: (req) =>
-    swarmDeploy({
-      ...req,
-      environment: req.environment,
-      // Swarm resolves references itself: referenced values become Swarm secrets.
-      envSource: req.envSource && {
-        POWERTRAIN_VERSION: req.version ?? defaultVersion(req.image),
-        ...req.envSource,
-      },
-    }),
+    req.environment.deploy.hooks
+      ? Promise.reject(new EngineUnsupportedError("swarm", "deploy hooks (deploy.hooks)", NO_ONE_OFF))
+      : swarmDeploy({
+          ...req,
+          environment: req.environment,
+          // Swarm resolves references itself: referenced values become Swarm secrets.
+          envSource: req.envSource && {
+            POWERTRAIN_VERSION: req.version ?? defaultVersion(req.image),
+            ...req.envSource,
+          },
+        }),
   rollback: (req) => swarmRollback(req),
   status: (req) => swarmStatus(req),
   logs: (req, write) => swarmLogs(req, write),
@@ -34,4 +43,5 @@ export const swarmEngine: DeployEngine = {
   scale: (req) => swarmScale(req),
   promoteCanary: canary,
   abortCanary: canary,
+  run: () => Promise.reject(new EngineUnsupportedError("swarm", "run", NO_ONE_OFF)),
 };

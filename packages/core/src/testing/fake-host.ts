@@ -32,7 +32,29 @@ export interface FakeBehaviour {
   lockHeldBy?: string;
   /** The connection is lost after this many commands (every later one fails like a dead ssh). */
   lostAfterCommands?: number;
+  /** How a one-off container (a hook, hook.sh) ends; default: exit 0, no output. */
+  oneOff?: (run: FakeOneOff) => FakeOneOffEnd;
+  /** Exit status of an attached `powertrain run` container (default 0). */
+  attachExitCode?: number;
 }
+
+/** A one-off container as the fake host saw it start. */
+export interface FakeOneOff {
+  /** Its dev.powertrain.one-off label: the hook's name, or "run". */
+  kind: string;
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  /** What followed the image: the rest of the entrypoint, then the command. */
+  command: string[];
+  /** The env file lines it got on stdin. */
+  env: Record<string, string>;
+}
+
+export type FakeOneOffEnd =
+  | { exitCode?: number; output?: string[] }
+  | { timeout: true }
+  | { startFails: string };
 
 const ok = (stdout = "", exitCode = 0, stderr = ""): ExecResult => ({
   command: "",
@@ -58,6 +80,8 @@ export class FakeHost implements RemoteHost {
   readonly calls: string[] = [];
   /** The last stdin each script or command was handed (how env values and credentials travel). */
   readonly inputs = new Map<string, string>();
+  /** One-off containers run (hooks) or created (`powertrain run`), in order. */
+  readonly oneOffs: FakeOneOff[] = [];
   behaviour: FakeBehaviour = {};
   private count = 0;
 
@@ -82,7 +106,12 @@ export class FakeHost implements RemoteHost {
     this.calls.push(script ? script.name : args.join(" "));
     const input = options.input === undefined ? "" : String(options.input);
     this.inputs.set(this.calls.at(-1)!, input);
-    const r = script ? this.script(script.name, script.args, input) : this.command(args);
+    let r = script ? this.script(script.name, script.args, input) : this.command(args);
+    if (options.onLine) {
+      // As exec does: every line to onLine, none kept.
+      for (const line of [...r.stdout.split("\n"), ...r.stderr.split("\n")]) if (line) options.onLine(line);
+      r = { ...r, stdout: "", stderr: "" };
+    }
     if (r.exitCode !== 0 && !options.allowFailure) {
       throw new Error(`fake ${this.name}: ${args[0]} exited with ${r.exitCode}: ${r.stdout}${r.stderr}`);
     }
@@ -92,7 +121,7 @@ export class FakeHost implements RemoteHost {
   private script(name: RemoteScript, a: string[], input: string): ExecResult {
     switch (name) {
       case "observe":
-        return ok(this.observe(a[3]!));
+        return ok(this.observe(a[3]!, a[2]));
       case "lock":
         return this.lock(a);
       case "heartbeat":
@@ -128,6 +157,18 @@ export class FakeHost implements RemoteHost {
         return ok();
       case "route-state":
         return ok(this.files.get(`routes/${a[0]}`) ?? "");
+      case "hook":
+        return this.hook(a, input);
+      case "one-off-create": {
+        const run = this.oneOff(unquote(a[0]!), input);
+        this.containers.set(run.name, {
+          ...this.blank(run.name),
+          state: "created",
+          labels: run.labels,
+          image: run.image,
+        });
+        return ok();
+      }
       default:
         return ok("", 2, `fake host: no ${name}`);
     }
@@ -148,6 +189,8 @@ export class FakeHost implements RemoteHost {
         return ok();
       case "logs":
         return ok(`log line of ${names.at(-1)}\n`);
+      case "image":
+        return ok("", this.images.has(names.at(-1)!) ? 0 : 1);
       default:
         return ok("", 1, `fake host: docker ${sub}`);
     }
@@ -158,11 +201,11 @@ export class FakeHost implements RemoteHost {
     const holder = this.behaviour.lockHeldBy ?? (this.locks.has(name) ? this.locks.get(name) : undefined);
     if (holder !== undefined) return ok(`TIMEOUT ${holder}\n`, 3);
     this.locks.set(name, owner);
-    return ok(`ACQUIRED\n${a.length > 4 ? `@@observe\n${this.observe(a[7]!)}` : ""}`);
+    return ok(`ACQUIRED\n${a.length > 4 ? `@@observe\n${this.observe(a[7]!, a[6])}` : ""}`);
   }
 
   /** What observe.sh prints: every container's inspect JSON, no ports listened on, the history file. */
-  private observe(historyFile: string): string {
+  private observe(historyFile: string, image?: string): string {
     const inspect = [...this.containers.values()].map((c) => ({
       Id: c.id,
       Name: `/${c.name}`,
@@ -179,6 +222,7 @@ export class FakeHost implements RemoteHost {
     return [
       "@@inspect",
       JSON.stringify(inspect),
+      ...(image && this.images.has(image) ? ["@@image", '{"Config":{"Healthcheck":null}}'] : []),
       "@@tcp",
       "@@udp",
       "@@history",
@@ -210,35 +254,49 @@ export class FakeHost implements RemoteHost {
   }
 
   private dockerRun(args: string[]): string {
+    const run = parseRun(args);
     const c: FakeContainer = {
-      id: "",
-      name: "",
-      state: "running",
-      labels: {},
-      image: "",
-      ports: [],
-      created: tick(),
+      ...this.blank(run.name),
+      labels: run.labels,
+      image: run.image,
+      ports: run.ports,
     };
-    let i = 2; // docker run
-    for (; i < args.length; i++) {
-      const arg = args[i]!;
-      if (!arg.startsWith("-")) break;
-      const value = ["-d", "--init"].includes(arg) ? undefined : args[++i]!;
-      if (arg === "--name") c.name = value!;
-      if (arg === "--label") {
-        const eq = value!.indexOf("=");
-        c.labels[value!.slice(0, eq)] = value!.slice(eq + 1);
-      }
-      if (arg === "-p") {
-        const [mapping = "", protocol = "tcp"] = value!.split("/");
-        const parts = mapping.split(":");
-        c.ports.push({ host: Number(parts.at(-2)), container: Number(parts.at(-1)), protocol });
-      }
-    }
-    c.image = args[i] ?? "";
-    c.id = `id-${c.name}`;
     this.containers.set(c.name, c);
     return c.name;
+  }
+
+  private blank(name: string): FakeContainer {
+    return { id: `id-${name}`, name, state: "running", labels: {}, image: "", ports: [], created: tick() };
+  }
+
+  /** hook.sh: $1 name, $2 limit, $3 the docker run line, $4 the outcome token. */
+  private hook(a: string[], input: string): ExecResult {
+    const run = this.oneOff(unquote(a[2]!), input);
+    const end = this.behaviour.oneOff?.(run) ?? {};
+    const mark = `@@hook-${a[3]}`;
+    if ("timeout" in end) return ok("", 0, `${mark} timeout`);
+    if ("startFails" in end) return ok("", 1, `${end.startFails}\n${mark} start-failed`);
+    return ok((end.output ?? []).map((l) => `${l}\n`).join(""), 0, `${mark} exit ${end.exitCode ?? 0}`);
+  }
+
+  private oneOff(args: string[], input: string): FakeOneOff {
+    const run = parseRun(args);
+    const file = /^__pt_envfile=('(?:[^']|'\\'')*')/m.exec(input)?.[1] ?? "''";
+    const env = Object.fromEntries(
+      unquote(file)[0]!
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    const o: FakeOneOff = { kind: run.labels["dev.powertrain.one-off"] ?? "", ...run, env };
+    this.oneOffs.push(o);
+    return o;
+  }
+
+  /** `powertrain run`'s attached `docker start`: recorded, its exit status from the behaviour. */
+  async attach(args: readonly string[], _options: { tty: boolean }): Promise<number> {
+    this.calls.push(`attach ${args.join(" ")}`);
+    return this.behaviour.attachExitCode ?? 0;
   }
 
   private set(name: string, state: FakeContainer["state"]): void {
@@ -271,6 +329,36 @@ export class FakeFleet implements HostSession {
   async close(): Promise<void> {}
 
   readonly openHosts: OpenHosts = async () => this;
+}
+
+/** A `docker run …` or `docker create …` argument list: name, labels, ports, image and what follows it. */
+function parseRun(args: string[]) {
+  const out = {
+    name: "",
+    labels: {} as Record<string, string>,
+    ports: [] as FakeContainer["ports"],
+    image: "",
+    command: [] as string[],
+  };
+  let i = 2; // docker run|create
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("-")) break;
+    const value = ["-d", "-i", "-t", "--rm", "--init"].includes(arg) ? undefined : args[++i]!;
+    if (arg === "--name") out.name = value!;
+    if (arg === "--label") {
+      const eq = value!.indexOf("=");
+      out.labels[value!.slice(0, eq)] = value!.slice(eq + 1);
+    }
+    if (arg === "-p") {
+      const [mapping = "", protocol = "tcp"] = value!.split("/");
+      const parts = mapping.split(":");
+      out.ports.push({ host: Number(parts.at(-2)), container: Number(parts.at(-1)), protocol });
+    }
+  }
+  out.image = args[i] ?? "";
+  out.command = args.slice(i + 1);
+  return out;
 }
 
 /** The words of a command line quoted by shellCommand (bare words and '…' with '\'' escapes). */
