@@ -12,6 +12,7 @@ import { SshSession } from "../../packages/core/src/ssh/session";
 import type { SshTarget } from "../../packages/core/src/ssh/target";
 import { type AppContainer, containersOf } from "../deploy/support";
 import { type FleetEnv, type FleetHost, fleetEnv, type TestEnv, testEnv } from "../support/env";
+import { removeImagesOf } from "../support/helpers";
 
 export const env: TestEnv = testEnv();
 export const fleet: FleetEnv = fleetEnv(env, 4);
@@ -103,10 +104,7 @@ export async function cleanUpFleet(app: string, hosts: FleetHost[] = fleet.hosts
         .split("\n")
         .filter(Boolean);
       if (ids.length) await docker(h, ["rm", "-f", ...ids], true);
-      const images = (await docker(h, ["images", "-q", `${fleet.registry}/${app}/app`], true)).stdout
-        .split("\n")
-        .filter(Boolean);
-      if (images.length) await docker(h, ["rmi", "-f", ...new Set(images)], true);
+      await removeImagesOf(`${fleet.registry}/${app}/app`, h.socket);
     }),
   );
   const session = await SshSession.create({ ...fleetSsh(), connectTimeoutSeconds: 5 });

@@ -171,16 +171,35 @@ export async function buildVersionApp(env: TestEnv, app: string, version: string
   }
 }
 
+/**
+ * Removes a repository's local images by reference, never by image ID: two test apps' images may
+ * be the same bytes (one ID), and removing the ID would untag the other app's too.
+ */
+export async function removeImagesOf(repository: string, dockerHost?: string): Promise<void> {
+  const docker = (args: string[]) =>
+    exec("docker", [...(dockerHost ? ["-H", dockerHost] : []), ...args], { allowFailure: true });
+  const refs = (
+    await docker(["images", "--digests", "--format", "{{.Repository}} {{.Tag}} {{.Digest}}", repository])
+  ).stdout
+    .split("\n")
+    .filter(Boolean)
+    .flatMap((line) => {
+      const [repo, tag, digest] = line.split(" ");
+      return [
+        ...(tag && tag !== "<none>" ? [`${repo}:${tag}`] : []),
+        ...(digest && digest !== "<none>" ? [`${repo}@${digest}`] : []),
+      ];
+    });
+  if (refs.length) await docker(["image", "rm", ...new Set(refs)]);
+}
+
 /** Remove a deployed test app: its containers, its `<registry>/<app>/app` images, and its locks and history on the first SSH host. */
 export async function removeDeployedApp(env: TestEnv, app: string): Promise<void> {
   const ids = (await exec("docker", ["ps", "-aq", "--filter", `label=dev.powertrain.app=${app}`])).stdout
     .split("\n")
     .filter(Boolean);
   if (ids.length) await exec("docker", ["rm", "-f", ...ids], { allowFailure: true });
-  const images = (await exec("docker", ["images", "-q", `${env.registry.host}/${app}/app`])).stdout
-    .split("\n")
-    .filter(Boolean);
-  if (images.length) await exec("docker", ["rmi", "-f", ...new Set(images)], { allowFailure: true });
+  await removeImagesOf(`${env.registry.host}/${app}/app`);
   const session = await SshSession.create({ identityFile: env.ssh.key, knownHostsFile: env.ssh.knownHosts });
   try {
     const conn = await session.connect({ host: env.ssh.hosts[0]!, user: env.ssh.user, port: env.ssh.port });
