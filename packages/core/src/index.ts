@@ -9,6 +9,7 @@ export * from "./exec/quote";
 export * from "./extract";
 export * from "./image/reference";
 export * from "./log";
+export * from "./ops/fleet";
 export * from "./publish";
 export * from "./publish/merge";
 export * from "./registry";
