@@ -17,6 +17,7 @@ import { registerPs } from "./ps";
 import { registerPublish } from "./publish";
 import { registerRollback } from "./rollback";
 import { registerSign } from "./sign";
+import { registerStatus } from "./status";
 import { registerStop } from "./stop";
 import { registerValidate } from "./validate";
 import { registerVerify } from "./verify";
@@ -39,6 +40,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerDeploy(program, ctx);
   registerRollback(program, ctx);
   registerPs(program, ctx);
+  registerStatus(program, ctx);
   registerLogs(program, ctx);
   registerStop(program, ctx);
   registerPromoteCanary(program, ctx);

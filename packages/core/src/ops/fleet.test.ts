@@ -91,10 +91,25 @@ describe("markDrift", () => {
   });
   test.each<[string, FleetRow[], boolean, boolean[]]>([
     ["one version everywhere", [row("a", "1"), row("b", "1")], false, [false, false]],
-    ["the odd host out is flagged", [row("a", "1"), row("b", "1"), row("c", "2")], true, [false, false, true]],
+    [
+      "the odd host out is flagged",
+      [row("a", "1"), row("b", "1"), row("c", "2")],
+      true,
+      [false, false, true],
+    ],
     ["a tie flags every host", [row("a", "1"), row("b", "2")], true, [true, true]],
-    ["a host with nothing deployed is not drift", [row("a", "1"), row("b", undefined)], false, [false, false]],
-    ["an unreachable host is not drift", [row("a", "1"), row("b", undefined, "unreachable")], false, [false, false]],
+    [
+      "a host with nothing deployed is not drift",
+      [row("a", "1"), row("b", undefined)],
+      false,
+      [false, false],
+    ],
+    [
+      "an unreachable host is not drift",
+      [row("a", "1"), row("b", undefined, "unreachable")],
+      false,
+      [false, false],
+    ],
   ])("%s", (_name, rows, drift, flags) => {
     const env = markDrift("prod", rows);
     expect(env.drift).toBe(drift);

@@ -5,9 +5,10 @@
  * timeout, not everyone's; a host that cannot be reached is a row that says so, never a crash.
  * `summarizeHost` and `markDrift` are pure and table-tested.
  */
-import type { DeployEnvironment } from "../deploy/types";
-import type { ContainerStatus } from "../deploy/operations";
+
 import type { OpenHosts } from "../deploy/hosts";
+import type { ContainerStatus } from "../deploy/operations";
+import type { DeployEnvironment } from "../deploy/types";
 import { engineFor } from "../engine";
 import type { Logger } from "../log";
 import { mapLimit } from "../publish/images";
@@ -78,7 +79,11 @@ export async function fleetStatus(req: FleetRequest): Promise<FleetEnvironment[]
         ...(req.openHosts ? { openHosts: req.openHosts } : {}),
       });
       return hostsOf(list, name).map((host) =>
-        summarizeHost(env, host, list.filter((c) => c.host === host)),
+        summarizeHost(
+          env,
+          host,
+          list.filter((c) => c.host === host),
+        ),
       );
     } catch (err) {
       const unreachable = err instanceof SshError;
@@ -87,7 +92,12 @@ export async function fleetStatus(req: FleetRequest): Promise<FleetEnvironment[]
     }
   });
   const rows = answers.flat();
-  return req.environments.map((env) => markDrift(env.name, rows.filter((r) => r.environment === env.name)));
+  return req.environments.map((env) =>
+    markDrift(
+      env.name,
+      rows.filter((r) => r.environment === env.name),
+    ),
+  );
 }
 
 /** The hosts a status answer speaks of: the one asked, or a Swarm service's nodes. */
@@ -192,7 +202,9 @@ export function formatFleet(fleet: readonly FleetEnvironment[]): string {
         version,
         r.commit ? r.commit.slice(0, 7) : "-",
         formatAge(r.ageSeconds),
-        r.state === "ok" ? `${r.healthy}/${r.total}${r.total < r.expected ? ` (of ${r.expected})` : ""}` : "-",
+        r.state === "ok"
+          ? `${r.healthy}/${r.total}${r.total < r.expected ? ` (of ${r.expected})` : ""}`
+          : "-",
         r.drift ? "drift" : "",
       ]);
     }
