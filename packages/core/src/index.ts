@@ -10,6 +10,7 @@ export * from "./extract";
 export * from "./image/reference";
 export * from "./log";
 export * from "./ops/fleet";
+export * from "./ops/promote-diff";
 export * from "./publish";
 export * from "./publish/merge";
 export * from "./registry";
