@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { main as extractConfigAction } from "../../actions/extract-config/src/main";
 import { silentLogger } from "../../packages/core/src/log";
 import { readImageFacts } from "../../packages/core/src/ops/promote-diff";
 import { RegistryClient } from "../../packages/core/src/registry/client";
@@ -77,10 +78,19 @@ async function pushImage(tag: string, labels: Record<string, string>, layerBytes
   return digest;
 }
 
+/** The powertrain.yml baked into both images: its env reads three variables. */
+const BAKED = {
+  name: "app",
+  run: { env: { DB_PASSWORD: "${DB_PASSWORD}", VERSION: "${POWERTRAIN_VERSION}", TOKEN: "${GITHUB_TOKEN}" } },
+  environments: { prod: { hosts: ["deploy@prod1"] } },
+};
+
 let d1: string;
 let d2: string;
 beforeAll(async () => {
   const labels = (version: string, commit: string, created: string) => ({
+    "dev.powertrain.schema": "1",
+    "dev.powertrain.config": JSON.stringify(BAKED),
     "org.opencontainers.image.version": version,
     "org.opencontainers.image.revision": commit,
     "org.opencontainers.image.source": SOURCE,
@@ -183,4 +193,48 @@ test("promote --dry-run: what moves into the target, against its current image; 
   const first = await runCli("promote", "2-2222222", "--to", "staging", "-c", config, "--dry-run");
   expect(first.stdout).toMatch(/first promotion of 2-2222222/);
   expect(await client.manifestExists(repository, "staging")).toBe(false);
+});
+
+test("extract-config's approval summary: what moves and which variables the deploy reads", async () => {
+  const work = tempDir("pt-ops-approval-");
+  const [output, summary] = [join(work, "output"), join(work, "summary")];
+  writeFileSync(output, "");
+  writeFileSync(summary, "");
+  const inputs: Record<string, string> = {
+    image: `${registry}/${repository}:2-2222222`,
+    environment: "prod",
+    source: "registry",
+    username: credentials.username,
+    password: credentials.password,
+    "compare-with": `${registry}/${repository}@${d1}`,
+    "env-from": "DB_PASSWORD",
+    "verify-key": keys.publicKey,
+  };
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+  Object.assign(process.env, { GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, RUNNER_TEMP: work });
+  try {
+    await extractConfigAction({ logger: silentLogger } as never);
+  } finally {
+    for (const name of Object.keys(inputs)) delete process.env[`INPUT_${name.toUpperCase()}`];
+  }
+  const outputs = readFileSync(output, "utf8");
+  expect(outputs).toContain(`${SOURCE}/compare/${C1}...${C2}`);
+  const diff = JSON.parse(/^diff<<(\S+)\n([\s\S]*?)\n\1$/m.exec(outputs)![2]!);
+  expect(diff).toMatchObject({
+    current: { version: "1-1111111" },
+    coming: { version: "2-2222222", digest: d2 },
+  });
+  const refused = JSON.parse(/^refused-references<<(\S+)\n([\s\S]*?)\n\1$/m.exec(outputs)![2]!);
+  expect(refused).toEqual([{ name: "GITHUB_TOKEN", why: "never allowed: credentials" }]);
+
+  const text = readFileSync(summary, "utf8");
+  expect(text).toContain("What moves into prod");
+  expect(text).toContain(`<a href="${SOURCE}/compare/${C1}...${C2}">Commits between them</a>`);
+  expect(text).toContain("10/10 passed");
+  expect(text).toContain("11/12 passed, 1 skipped");
+  expect(text).not.toContain("(unverified)");
+  expect(text).toMatch(/<code>DB_PASSWORD<\/code><\/td><td>allowed/);
+  expect(text).toMatch(/<code>POWERTRAIN_VERSION<\/code><\/td><td>build metadata/);
+  expect(text).toMatch(/<code>GITHUB_TOKEN<\/code><\/td><td>⛔ refused — never allowed: credentials/);
+  expect(text).not.toContain(credentials.password);
 });

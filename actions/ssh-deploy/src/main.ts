@@ -117,6 +117,8 @@ export async function main(ctx: ActionContext): Promise<void> {
     bindAddress: input["bind-address"],
     logger: ctx.logger,
   };
+  // environments.<name>.url, rendered: for the workflow's `environment: { name, url }`.
+  actions.setOutput("url", environment.url ?? "");
   try {
     if (canaryAction) await endCanary(ctx, canaryAction, request);
     else if (!image) await rollBack(request, input.version);

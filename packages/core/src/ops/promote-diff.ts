@@ -9,6 +9,7 @@
 import { formatBytes } from "../build/image-report";
 import type { RegistryClient } from "../registry/client";
 import { RegistryError } from "../registry/errors";
+import { parseReference } from "../registry/reference";
 import { imageSize, type Platform } from "../registry/manifest";
 import type { VerifyingKey } from "../sign/keys";
 import { TEST_RESULTS_PREDICATE, type TestResultsPredicate } from "../sign/test-results";
@@ -231,4 +232,39 @@ export function formatPromoteDiff(diff: PromoteDiff, target: string): string {
   if (diff.compareUrl) lines.push(`  commits: ${diff.compareUrl}`);
   else if (diff.compareNote) lines.push(`  commits: no link (${diff.compareNote})`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The diff of a promotion named by references: `coming` (by digest, as approved) and what runs now
+ * (`current`, undefined on a first promotion). `clientFor` gives a registry client per registry
+ * (credentials are the caller's business); the clients are closed here.
+ */
+export async function diffReferences(o: {
+  current?: string;
+  coming: string;
+  clientFor: (registry: string) => Promise<RegistryClient>;
+  platform?: Platform;
+  key?: VerifyingKey;
+}): Promise<PromoteDiff> {
+  const clients = new Map<string, Promise<RegistryClient>>();
+  const client = (registry: string) => {
+    if (!clients.has(registry)) clients.set(registry, o.clientFor(registry));
+    return clients.get(registry)!;
+  };
+  const facts = async (text: string) => {
+    const ref = parseReference(text);
+    return readImageFacts({
+      client: await client(ref.registry),
+      repository: ref.repository,
+      reference: ref.digest ?? ref.tag ?? "latest",
+      ...(o.platform ? { platform: o.platform } : {}),
+      ...(o.key ? { key: o.key } : {}),
+    });
+  };
+  try {
+    const [current, coming] = await Promise.all([o.current ? facts(o.current) : undefined, facts(o.coming)]);
+    return promoteDiff(current, coming);
+  } finally {
+    for (const c of clients.values()) await (await c).close();
+  }
 }
