@@ -147,6 +147,7 @@ test("promote --dry-run: what moves into the target, against its current image; 
     "--verify-key",
     keys.publicKey,
   );
+  expect(dry.stderr).toBe("");
   expect(dry.code).toBe(0);
   const diff = JSON.parse(dry.stdout);
   expect(diff).toMatchObject({

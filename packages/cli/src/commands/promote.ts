@@ -89,10 +89,14 @@ async function dryRun(
   o: { repository: string; version: string; to: PromoteTarget; against?: string; key?: VerifyingKey },
 ) {
   const now = o.against ? againstRef(o.against, client.registry, o.repository) : o.to;
-  const [current, coming] = await Promise.all([
-    readImageFactsIfAny({ client, repository: now.repository, reference: now.tag, key: o.key }),
-    readImageFacts({ client, repository: o.repository, reference: o.version, key: o.key }),
-  ]);
+  // One after the other: the two reads share the client's connection and token.
+  const current = await readImageFactsIfAny({
+    client,
+    repository: now.repository,
+    reference: now.tag,
+    key: o.key,
+  });
+  const coming = await readImageFacts({ client, repository: o.repository, reference: o.version, key: o.key });
   return promoteDiff(current, coming);
 }
 

@@ -9,8 +9,8 @@
 import { formatBytes } from "../build/image-report";
 import type { RegistryClient } from "../registry/client";
 import { RegistryError } from "../registry/errors";
-import { parseReference } from "../registry/reference";
 import { imageSize, type Platform } from "../registry/manifest";
+import { parseReference } from "../registry/reference";
 import type { VerifyingKey } from "../sign/keys";
 import { TEST_RESULTS_PREDICATE, type TestResultsPredicate } from "../sign/test-results";
 import { readAttestations } from "../sign/verify";
@@ -262,7 +262,9 @@ export async function diffReferences(o: {
     });
   };
   try {
-    const [current, coming] = await Promise.all([o.current ? facts(o.current) : undefined, facts(o.coming)]);
+    // One after the other: the reads share a client (its connection and token) per registry.
+    const current = o.current ? await facts(o.current) : undefined;
+    const coming = await facts(o.coming);
     return promoteDiff(current, coming);
   } finally {
     for (const c of clients.values()) await (await c).close();
