@@ -194,7 +194,7 @@ describe("the deployments promote and rollback record", () => {
       },
     ]);
     const r = await runStep(
-      step.run!,
+      script,
       runner(gh.bin, { DEPLOYED: deployed, URL: "http://h1:8100/", ENVIRONMENT: "dev" }),
     );
     expect(r.exitCode).toBe(0);
