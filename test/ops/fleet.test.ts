@@ -28,7 +28,7 @@ describe("fleet view on real hosts", () => {
   });
   afterAll(() => cleanUp(app));
 
-  test("two environments, a drift and an unreachable host, hosts asked in parallel", async () => {
+  test("two environments, a drift, an unreachable host and a Swarm environment asked once", async () => {
     const qa = { ...environment(app, runConfig({ from: 18700, to: 18719 }), 2), name: "qa" };
     const prod = {
       ...environment(app, runConfig({ from: 18720, to: 18739 }, { instances: 1 }), 2),
@@ -39,8 +39,15 @@ describe("fleet view on real hosts", () => {
     // One prod host moves on alone: drift.
     await deploy(request(prod, v2, { hosts: [prod.hosts[1]!] }));
 
+    // A Swarm environment is asked once, through a manager, whatever its host count.
+    const swarm = {
+      ...environment(app, runConfig({ from: 18750, to: 18759 })),
+      name: "edge",
+      hosts: [nowhere, { ...nowhere, host: "127.0.0.2" }],
+      deploy: { ...qa.deploy, engine: "swarm" as const },
+    };
     const fleet = await fleetStatus({
-      environments: [qa, { ...prod, hosts: [...prod.hosts, nowhere] }],
+      environments: [qa, { ...prod, hosts: [...prod.hosts, nowhere] }, swarm],
       ssh: sshOptions(),
       hostScope: true,
       logger: silentLogger,
@@ -66,6 +73,9 @@ describe("fleet view on real hosts", () => {
     ]);
     expect(prodView!.rows[2]!.error).toMatch(/Connection refused/);
     expect(prodView!.rows[0]!.ageSeconds).toBeGreaterThanOrEqual(0);
+    expect(fleet[2]!.rows.map((r) => [r.host, r.state])).toEqual([
+      [`swarm via ${env.ssh.user}@127.0.0.1:1, ${env.ssh.user}@127.0.0.2:1`, "unreachable"],
+    ]);
   });
 
   test("powertrain status without --env: every environment of powertrain.yml, table and --json", async () => {

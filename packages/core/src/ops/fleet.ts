@@ -63,12 +63,19 @@ export interface FleetRequest {
 }
 
 export async function fleetStatus(req: FleetRequest): Promise<FleetEnvironment[]> {
-  // One job per host (a Swarm environment without hosts is one job: its manager answers for all).
+  // One job per SSH host; a Swarm environment is one job: a manager answers for every node.
   const jobs = req.environments.flatMap((env) =>
-    (env.hosts.length > 0 ? env.hosts.map((h) => [h]) : [undefined]).map((hosts) => ({ env, hosts })),
+    (engineFor(env).name === "ssh" ? env.hosts.map((h) => [h]) : [undefined]).map((hosts) => ({
+      env,
+      hosts,
+    })),
   );
   const answers = await mapLimit(jobs, req.concurrency ?? 16, async ({ env, hosts }) => {
-    const name = hosts ? describeTarget(hosts[0]!) : (env.deploy.swarm?.context ?? "local docker");
+    const name = hosts
+      ? describeTarget(hosts[0]!)
+      : env.hosts.length > 0
+        ? `swarm via ${env.hosts.map(describeTarget).join(", ")}`
+        : `swarm via ${env.deploy.swarm?.context ?? "the local docker"}`;
     try {
       const list = await engineFor(env).status({
         environment: env,
