@@ -6,7 +6,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runStep, stepScript } from "../hardening/support/workflow-step";
+import { readWorkflow, runStep, stepScript } from "../hardening/support/workflow-step";
 import { tempDir } from "../support/helpers";
 
 const PROMOTE = ".github/workflows/promote.yml";
@@ -29,10 +29,11 @@ echo "$*" >>"$dir/calls"
 path="" filter=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    api) path="$2"; shift ;;
+    api) ;;
     --jq) filter="$2"; shift ;;
     --input) cat >"$dir/input-$(ls "$dir" | grep -c '^input-')"; shift ;;
-    -f|-F) shift ;;
+    -f|-F|-H) shift ;;
+    *) [[ -z "$path" ]] && path="$1" ;;
   esac
   shift
 done
@@ -54,6 +55,38 @@ const runner = (bin: string, env: Record<string, string>) => ({
   GITHUB_SERVER_URL: "https://github.com",
   GITHUB_RUN_ID: "99",
   ...env,
+});
+
+describe("the deploy side's powertrain.yml off the default branch", () => {
+  const step = (workflow: string, job: string) => {
+    const found = readWorkflow(workflow).jobs[job]!.steps.find(
+      (s) => s.name === "the deploy side's powertrain.yml, from the default branch",
+    );
+    if (!found?.run) throw new Error(`${workflow}: no API read of powertrain.yml in ${job}`);
+    return found.run;
+  };
+
+  test.each([
+    [PROMOTE, "deploy"],
+    [".github/workflows/rollback.yml", "to-previous"],
+    [".github/workflows/pipeline.yml", "deploy"],
+  ])("%s: the file of the default branch, or none", async (workflow, job) => {
+    const gh = fakeGh({ "repos/acme/shop/contents/deploy/powertrain.yml?ref=main": "name: shop" });
+    const work = tempDir("pt-deploy-side-");
+    const env = runner(gh.bin, { FILE: "deploy/powertrain.yml", BRANCH: "main" });
+    const r = await runStep(step(workflow, job), env, work);
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(join(work, ".powertrain-deploy-side/deploy/powertrain.yml"), "utf8")).toBe(
+      '"name: shop"',
+    );
+    expect(gh.calls()[0]).toContain(
+      "-H Accept: application/vnd.github.raw repos/acme/shop/contents/deploy/powertrain.yml?ref=main",
+    );
+    // Not on the default branch: nothing is left behind, so the image's own hosts are used.
+    const none = await runStep(step(workflow, job), { ...env, FILE: "other.yml" }, work);
+    expect(none.exitCode).toBe(0);
+    expect(existsSync(join(work, ".powertrain-deploy-side/other.yml"))).toBe(false);
+  });
 });
 
 describe("pipeline.yml: publish or not", () => {
