@@ -86,7 +86,10 @@ async function expectServing(environment: string, digest: string, version: strin
   return containers;
 }
 
-async function commitRun(runNumber: number, label: string): Promise<{ version: string; digest: string }> {
+async function commitRun(
+  runNumber: number,
+  label: string,
+): Promise<{ version: string; digest: string; run: ActRun }> {
   const run = await act({ event: "push", workflow: "commit.yml", runNumber, label });
   expectSuccess(run);
   const head = await headSha();
@@ -99,7 +102,7 @@ async function commitRun(runNumber: number, label: string): Promise<{ version: s
   // The commit-<sha> tag promote.yml resolves commits with points at the same digest.
   expect(await registryDigest(env, repositoryPath(), `commit-${head}`)).toBe(digest);
   built.push({ version, digest: digest!, sha: head });
-  return { version, digest: digest! };
+  return { version, digest: digest!, run };
 }
 
 async function headSha(): Promise<string> {
@@ -107,8 +110,11 @@ async function headSha(): Promise<string> {
 }
 
 test("1. the commit workflow builds, publishes <n>-<sha> and deploys that digest to dev", async () => {
-  const { version, digest } = await commitRun(41, "1-commit");
+  const { version, digest, run } = await commitRun(41, "1-commit");
   await expectServing("dev", digest, version, 2);
+  // environments.dev.url, "http://{host}:{port}/" — the first host, the first port of dev's range —
+  // reached ssh-deploy's url output, which the deploy job's environment links to.
+  expect(run.output).toContain("::set-output:: url=http://127.0.0.1:18500/");
 });
 
 test("2. a second commit rolls dev forward: the new digest serves, the old containers are gone", async () => {
