@@ -2,8 +2,8 @@
  * The whole pipeline as an application repository runs it, under act, against the real local
  * registry and the Docker host behind the test sshd: the sample app's commit workflow (build with
  * its tests, publish <n>-<sha>, extract-config, ssh-deploy to dev), a second commit rolling dev
- * forward, a promotion of the first version to qa, and rollbacks of dev (to a named version, then
- * to the previous one).
+ * forward, a promotion of the first version to qa, rollbacks of dev (to a named version, then
+ * to the previous one), and a pull request that builds and tests but publishes nothing.
  *
  * The steps build on each other and run in order; each asserts the real outcome — tags and
  * digests in the registry, the digest the running containers were started from, and what they
@@ -27,6 +27,7 @@ import { type AppRepo, commit, createAppRepo } from "./support/app-repo";
 import {
   fetchPage,
   registryDigest,
+  registryTags,
   removeAppContainers,
   removeImagesMatching,
   runningContainers,
@@ -85,7 +86,10 @@ async function expectServing(environment: string, digest: string, version: strin
   return containers;
 }
 
-async function commitRun(runNumber: number, label: string): Promise<{ version: string; digest: string }> {
+async function commitRun(
+  runNumber: number,
+  label: string,
+): Promise<{ version: string; digest: string; run: ActRun }> {
   const run = await act({ event: "push", workflow: "commit.yml", runNumber, label });
   expectSuccess(run);
   const head = await headSha();
@@ -98,7 +102,7 @@ async function commitRun(runNumber: number, label: string): Promise<{ version: s
   // The commit-<sha> tag promote.yml resolves commits with points at the same digest.
   expect(await registryDigest(env, repositoryPath(), `commit-${head}`)).toBe(digest);
   built.push({ version, digest: digest!, sha: head });
-  return { version, digest: digest! };
+  return { version, digest: digest!, run };
 }
 
 async function headSha(): Promise<string> {
@@ -106,8 +110,11 @@ async function headSha(): Promise<string> {
 }
 
 test("1. the commit workflow builds, publishes <n>-<sha> and deploys that digest to dev", async () => {
-  const { version, digest } = await commitRun(41, "1-commit");
+  const { version, digest, run } = await commitRun(41, "1-commit");
   await expectServing("dev", digest, version, 2);
+  // environments.dev.url, "http://{host}:{port}/" — the first host, the first port of dev's range —
+  // reached ssh-deploy's url output, which the deploy job's environment links to.
+  expect(run.output).toContain("::set-output:: url=http://127.0.0.1:18500/");
 });
 
 test("2. a second commit rolls dev forward: the new digest serves, the old containers are gone", async () => {
@@ -163,4 +170,24 @@ test("5. rolling dev back without a version returns to the one before the curren
   expectSuccess(run);
   // After step 4 dev runs the first version; the one before it is the second.
   await expectServing("dev", built[1]!.digest, built[1]!.version, 2);
+});
+
+test("6. a pull request builds and tests the app, and publishes and deploys nothing (publish: on-push)", async () => {
+  expect(built).toHaveLength(2);
+  const tagsBefore = await registryTags(env, repositoryPath());
+  const before = await runningContainers(app.name, "dev");
+  appendFileSync(join(app.dir, "src/render.js"), "\n// a pull request\n");
+  await commit(app.dir, "a pull request's commit");
+  const run = await act({
+    event: "pull_request",
+    workflow: "commit.yml",
+    runNumber: 46,
+    label: "6-pull-request",
+  });
+  expectSuccess(run);
+  // The tests ran in the build (the test stage's summary line), then nothing was pushed.
+  expect(run.output).toMatch(/tests: \d+ passed, 0 failed/);
+  expect(run.output).toContain("building and testing only, nothing is published (publish: on-push)");
+  expect(await registryTags(env, repositoryPath())).toEqual(tagsBefore);
+  expect((await runningContainers(app.name, "dev")).map((c) => c.name)).toEqual(before.map((c) => c.name));
 });

@@ -9,16 +9,24 @@ import * as actions from "@actions/core";
 import { type ActionContext, readInputs } from "@powertrain/action-kit";
 import {
   type Credentials,
+  diffReferences,
   EXTRACT_SOURCES,
   type ExtractSource,
   extractConfig,
   extractFiles,
   type FileTarget,
   gateDeploy,
+  judgeReferences,
+  loadVerifyingKey,
+  type PromoteDiff,
+  parseEnvFrom,
+  parsePlatform,
   parseReference,
   parseRegistryAuths,
   policyFromInputs,
   pullCredentialsFor,
+  RegistryClient,
+  resolveCredentials,
   UsageError,
 } from "@powertrain/core";
 import { writeExtractSummary } from "./summary";
@@ -38,6 +46,8 @@ export const inputs = {
   "verify-key": { kind: "string" },
   "verify-require": { kind: "string" },
   "insecure-skip-verify": { kind: "boolean", default: false },
+  "compare-with": { kind: "string" },
+  "env-from": { kind: "string" },
 } as const;
 
 export async function main(ctx: ActionContext): Promise<void> {
@@ -97,7 +107,56 @@ export async function main(ctx: ActionContext): Promise<void> {
   actions.setOutput("environments", JSON.stringify(result.environments));
   actions.setOutput("references", JSON.stringify(result.references));
   actions.setOutput("files", JSON.stringify(files.map((f) => f.destination)));
-  if (input.summary) await writeExtractSummary(actions.summary, result, files);
+
+  // The approval view: what the deploy's ${NAME} references may read, and what moves.
+  const verdict = judgeReferences(result.references, parseEnvFrom(input["env-from"], 'input "env-from"'));
+  actions.setOutput("refused-references", JSON.stringify(verdict.refused));
+  let diff: PromoteDiff | undefined;
+  if (input["compare-with"]) {
+    const current = input["compare-with"] === "none" ? undefined : input["compare-with"];
+    // With verify-key the test totals are checked against it; without, shown as unverified.
+    const keySource = input["verify-key"];
+    const key = keySource && !keySource.includes("${") ? await loadVerifyingKey(keySource) : undefined;
+    diff = await ctx.logger.group(
+      `what moves: ${current ?? "(nothing deployed yet)"} → ${result.image}`,
+      () =>
+        diffReferences({
+          current,
+          coming: result.image,
+          platform: parsePlatform(input.platform),
+          clientFor: (host) => clientFor(host, explicit, registry, registryAuths, ctx),
+          ...(key ? { key } : {}),
+        }),
+    );
+    actions.setOutput("diff", JSON.stringify(diff));
+    actions.setOutput("compare-url", diff.compareUrl ?? "");
+  }
+  const approval = input["compare-with"] || input["env-from"] ? { verdict, diff } : undefined;
+  if (input.summary) await writeExtractSummary(actions.summary, result, files, approval);
+}
+
+/** A registry client with the credential for `host` only (the same rule as the config read). */
+async function clientFor(
+  host: string,
+  explicit: Credentials | undefined,
+  registry: string | undefined,
+  registryAuths: ReturnType<typeof parseRegistryAuths>,
+  ctx: ActionContext,
+): Promise<RegistryClient> {
+  const home = registry ?? host;
+  const credentials = await resolveCredentials(host, {
+    explicit: explicit ? { registry: home, credentials: explicit } : undefined,
+    registryAuths,
+    configuredRegistry: registry,
+    logger: ctx.logger,
+  });
+  return new RegistryClient({
+    registry: host,
+    credentials,
+    caFile: process.env.POWERTRAIN_REGISTRY_CA_FILE || undefined,
+    insecure: process.env.POWERTRAIN_REGISTRY_INSECURE === "true",
+    logger: ctx.logger,
+  });
 }
 
 export async function post(_ctx: ActionContext): Promise<void> {}

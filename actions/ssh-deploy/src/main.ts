@@ -120,6 +120,8 @@ export async function main(ctx: ActionContext): Promise<void> {
     bindAddress: input["bind-address"],
     logger: ctx.logger,
   };
+  // environments.<name>.url, rendered: for the workflow's `environment: { name, url }`.
+  actions.setOutput("url", environment.url ?? "");
   // Before any host, dry-run included: the deploy side's policy, tightened by the image's.
   const gate = (pinned: string) =>
     gateDeploy({

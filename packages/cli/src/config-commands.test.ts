@@ -64,10 +64,40 @@ describe("powertrain validate", () => {
     expect(err).toMatch(/environments: unknown environment "prdo"; did you mean "prod"\? \(known: prod\)/);
   });
 
+  test("environments.<name>.url is shown rendered; a bad one is a config error at its line", async () => {
+    const file = join(dir, "powertrain.yml");
+    writeFileSync(file, `${VALID}  web: { hosts: [deploy@web1], url: "https://{host}:{port}/" }\n`);
+    const ok = await run("validate", file, "--env", "web");
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/^ {2}url +https:\/\/web1:8000\/$/m);
+    writeFileSync(file, `${VALID}  web:\n    hosts: [deploy@web1]\n    url: "ftp://{host}/"\n`);
+    const bad = await run("validate", file, "--env", "web");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${file}:10:10: environments.web.url: expected an http:// or https:// URL`);
+  });
+
   test("a missing file exits 2", async () => {
     const { code, stderr: err } = await run("validate", join(dir, "none.yml"));
     expect(code).toBe(2);
     expect(err).toMatch(/none\.yml: file not found/);
+  });
+});
+
+describe("powertrain status (the fleet view)", () => {
+  test("a file without environments exits 2 and says so", async () => {
+    const file = join(dir, "powertrain.yml");
+    writeFileSync(file, "name: shop\n");
+    const { code, stderr: err } = await run("status", "-c", file);
+    expect(code).toBe(2);
+    expect(err).toContain(`error: ${file} defines no environments`);
+  });
+
+  test("--hosts without --env names one environment's hosts: a usage error", async () => {
+    const file = join(dir, "powertrain.yml");
+    writeFileSync(file, VALID);
+    const { code, stderr: err } = await run("status", "-c", file, "--hosts", "h1");
+    expect(code).toBe(2);
+    expect(err).toMatch(/--resolved and --hosts name one environment's hosts: use them with --env/);
   });
 });
 

@@ -9,6 +9,8 @@ export * from "./exec/quote";
 export * from "./extract";
 export * from "./image/reference";
 export * from "./log";
+export * from "./ops/fleet";
+export * from "./ops/promote-diff";
 export * from "./publish";
 export * from "./publish/merge";
 export * from "./registry";

@@ -61,7 +61,7 @@ export interface ActOptions {
   repo: string;
   /** Directory standing in for the powertrain repository (see preparePowertrainRelease). */
   powertrain: string;
-  event: "push" | "workflow_dispatch";
+  event: "push" | "workflow_dispatch" | "pull_request";
   workflow: string;
   /** GITHUB_RUN_NUMBER, which the version tag starts with. */
   runNumber: number;

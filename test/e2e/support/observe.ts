@@ -28,6 +28,18 @@ export async function registryDigest(
   return response.headers.get("docker-content-digest") ?? undefined;
 }
 
+/** Every tag of `repositoryPath` in the registry, sorted (none: []). */
+export async function registryTags(env: TestEnv, repositoryPath: string): Promise<string[]> {
+  const auth = Buffer.from(`${env.registry.user}:${env.registry.password}`).toString("base64");
+  const response = await fetch(`http://${env.registry.host}/v2/${repositoryPath}/tags/list?n=1000`, {
+    headers: { authorization: `Basic ${auth}` },
+    signal: AbortSignal.timeout(5000),
+  });
+  if (response.status === 404) return [];
+  if (!response.ok) throw new Error(`registry answered ${response.status} for the tags of ${repositoryPath}`);
+  return (((await response.json()) as { tags?: string[] | null }).tags ?? []).sort();
+}
+
 export interface RunningContainer {
   name: string;
   /** The reference docker ran, e.g. 127.0.0.1:5000/pt-e2e/app@sha256:…. */

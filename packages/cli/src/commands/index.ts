@@ -19,6 +19,7 @@ import { registerRollback } from "./rollback";
 import { registerRun } from "./run";
 import { registerScale } from "./scale";
 import { registerSign } from "./sign";
+import { registerStatus } from "./status";
 import { registerStop } from "./stop";
 import { registerValidate } from "./validate";
 import { registerVerify } from "./verify";
@@ -41,6 +42,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerDeploy(program, ctx);
   registerRollback(program, ctx);
   registerPs(program, ctx);
+  registerStatus(program, ctx);
   registerLogs(program, ctx);
   registerScale(program, ctx);
   registerRun(program, ctx);

@@ -1,4 +1,4 @@
-/** `powertrain ps --env NAME` (alias status): what runs on every host. */
+/** `powertrain ps --env NAME`: what runs on every host (`status` without --env is the fleet view). */
 import { type ContainerStatus, engineFor, shortDigest } from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../context";
@@ -8,7 +8,6 @@ export function registerPs(program: Command, ctx: CliContext): void {
   targetOptions(
     program
       .command("ps")
-      .alias("status")
       .description("Per host: the app's containers, version, digest, ports, health, uptime."),
   ).action(async (flags: TargetFlags) => {
     const environment = await loadTargetEnvironment(flags);

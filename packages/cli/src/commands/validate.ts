@@ -62,6 +62,7 @@ export function describeResolved(env: ResolvedEnvironment): string {
         .map((h) => `${h.user ? `${h.user}@` : ""}${h.host}${h.port ? `:${h.port}` : ""}`)
         .join(", ") || "-",
     ],
+    ...(env.url ? [["url", env.url] as [string, string]] : []),
     ["instances", String(run.instances)],
     ["ports", ports.join(", ") || "-"],
     ["env", Object.keys(run.env).join(", ") || "-"],

@@ -80,16 +80,18 @@ export async function loadDeployEnvironments(source: EnvironmentSource): Promise
   return { environment, ...(deploySide ? { deploySide } : {}), ...(image ? { image } : {}) };
 }
 
-/** The image's run configuration with the deploy side's hosts, router, engine and verify policy. */
+/** The image's run configuration with the deploy side's hosts, url, router, engine and verify policy. */
 export function withDeploySideInfrastructure(
   image: ResolvedEnvironment,
   deploySide: ResolvedEnvironment,
 ): ResolvedEnvironment {
   const { router: _r, engine: _e, swarm: _s, verify: _v, ...rollout } = image.deploy;
   const { router, engine, swarm, verify } = deploySide.deploy;
+  const { url: _url, ...run } = image;
   return {
-    ...image,
+    ...run,
     hosts: deploySide.hosts,
+    ...(deploySide.url ? { url: deploySide.url } : {}),
     deploy: {
       ...rollout,
       ...(router ? { router } : {}),

@@ -140,6 +140,46 @@ describe("resolveEnvironment", () => {
   });
 });
 
+describe("environments.<name>.url", () => {
+  const withUrl = (url: string, hosts = "[deploy@web1.example.com:2222]") =>
+    parseConfig(
+      `name: shop\nrun: { ports: ["18000-18009:8080"] }\nenvironments:\n  prod: { hosts: ${hosts}, url: "${url}" }\n`,
+      "powertrain.yml",
+    );
+
+  test("the first host and the first published port fill the template", () => {
+    expect(resolveEnvironment(withUrl("https://{host}:{port}/"), "prod").url).toBe(
+      "https://web1.example.com:18000/",
+    );
+    expect(resolveEnvironment(withUrl("https://shop.example.com/"), "prod").url).toBe(
+      "https://shop.example.com/",
+    );
+    expect(resolveEnvironment(config, "prod").url).toBeUndefined();
+  });
+
+  test.each([
+    ["https://{nope}/", "[h1]", /environments\.prod\.url: unknown placeholder \{nope\}/],
+    ["https://{host}/", "[]", /environments\.prod\.url: uses \{host\}, but the environment has no hosts/],
+  ])("%s with hosts %s is a config error naming the key", (url, hosts, message) => {
+    const err = (() => {
+      try {
+        resolveEnvironment(withUrl(url, hosts), "prod");
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(message);
+  });
+
+  test("the schema refuses a url that is not http(s)", () => {
+    expect(() => withUrl("ftp://{host}/")).toThrow(
+      /environments\.prod\.url: expected an http:\/\/ or https:\/\/ URL/,
+    );
+  });
+});
+
 describe("resolvePort", () => {
   test.each([
     ["8080", { container: 8080, protocol: "tcp" }],

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../errors";
 import { didYouMean } from "./describe";
+import { renderEnvironmentUrl } from "./environment-url";
 import { HookSettingError, resolveHooks, withLongHooks } from "./hooks";
 import { mergeOverlay } from "./merge";
 import { resolveRuntime } from "./resolve-runtime";
@@ -99,6 +100,8 @@ export function resolveEnvironment(
   const envName = name ?? DEFAULT_ENVIRONMENT;
   const prefix = name && name !== DEFAULT_ENVIRONMENT ? `environments.${name}.` : "";
   try {
+    const hosts = (overlay.hosts ?? []).map(resolveHost);
+    const resolvedRun = resolveRun(run);
     return {
       name: envName,
       app: config.name,
@@ -106,14 +109,29 @@ export function resolveEnvironment(
         ...(config.image?.registry ? { registry: config.image.registry } : {}),
         repository: config.image?.repository ?? config.name,
       },
-      hosts: (overlay.hosts ?? []).map(resolveHost),
-      run: resolveRun(run),
+      hosts,
+      ...(overlay.url ? { url: environmentUrl(overlay.url, hosts, resolvedRun, fail, prefix) } : {}),
+      run: resolvedRun,
       deploy: resolveDeploy(deploy),
     };
   } catch (err) {
     if (err instanceof RunSettingError) return fail(`${prefix}run.${err.key}`, err.message);
     if (err instanceof HookSettingError) return fail(`${prefix}deploy.hooks.${err.hook}`, err.message);
     throw err;
+  }
+}
+
+function environmentUrl(
+  template: string,
+  hosts: Host[],
+  run: ResolvedRun,
+  fail: (path: string, message: string) => never,
+  prefix: string,
+): string {
+  try {
+    return renderEnvironmentUrl(template, hosts, run.ports);
+  } catch (err) {
+    return fail(`${prefix}url`, (err as Error).message);
   }
 }
 

@@ -85,6 +85,20 @@ test.each<[string, (d: Doc) => void, RegExp]>([
     /^deploy\.strategy: /,
   ],
   [
+    "a url that is not http(s)",
+    (d) => {
+      d.url = "javascript:alert(1)";
+    },
+    /^url: /,
+  ],
+  [
+    "a url with a quote in it",
+    (d) => {
+      d.url = 'https://shop.example.com/"onmouseover=x';
+    },
+    /^url: /,
+  ],
+  [
     "no schema tag",
     (d) => {
       delete d.schema;
@@ -151,10 +165,11 @@ describe("loadDeployEnvironments", () => {
     writeFileSync(
       file,
       `name: shop
-run: { instances: 9 }
+run: { instances: 9, ports: ["8443:8080"] }
 environments:
   prod:
     hosts: [deploy@new-prod1, deploy@new-prod2]
+    url: "https://{host}:{port}/"
     deploy: { router: { type: command, command: [lb] }, verify: { key: k.pub } }
 `,
     );
@@ -162,6 +177,8 @@ environments:
     expect(loaded.environment.hosts.map((h) => h.host)).toEqual(["new-prod1", "new-prod2"]);
     expect(loaded.environment.deploy.router).toEqual({ type: "command", command: ["lb"] });
     expect(loaded.environment.deploy.verify).toEqual({ key: "k.pub", require: ["signature"] });
+    // The URL is infrastructure too: the deploy side's.
+    expect(loaded.environment.url).toBe("https://new-prod1:8443/");
     // The run configuration and the rollout settings stay the image's.
     expect(loaded.environment.run).toEqual(env.run);
     expect(loaded.environment.deploy.strategy).toBe("blue-green");

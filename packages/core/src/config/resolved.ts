@@ -262,6 +262,11 @@ export const ResolvedEnvironment = z.strictObject({
   image: z.strictObject({ registry: z.string().optional(), repository: z.string() }),
   /** Deploy hosts (empty for the default configuration). */
   hosts: z.array(Host),
+  /** environments.<name>.url rendered: where the environment can be seen (an http(s) URL). */
+  url: z
+    .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
+    .refine((u) => !/[\s"'<>`]/.test(u), { error: "expected a URL without spaces, quotes or angle brackets" })
+    .optional(),
   run: ResolvedRun,
   deploy: ResolvedDeploy,
 });

@@ -385,6 +385,14 @@ export const DeploySettings = z.strictObject({
 export const Environment = z.strictObject({
   description: z.string().optional(),
   hosts: z.array(HostSpec).optional().meta({ description: "Docker hosts reached over SSH." }),
+  url: z
+    .string()
+    .regex(/^https?:\/\//, { error: "expected an http:// or https:// URL (it may use {host} and {port})" })
+    .optional()
+    .meta({
+      description:
+        "Where the environment can be seen: ssh-deploy's url output and the link on GitHub's environment page. May use {host} (the first host) and {port} (the first published port).",
+    }),
   deploy: DeploySettings.optional(),
   run: RunConfig.optional(),
 });

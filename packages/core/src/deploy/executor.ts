@@ -66,11 +66,24 @@ export interface DeployedInstance {
   port?: number;
   version: string;
   digest: string;
+  /** The pinned image it runs (registry/repository@sha256:…), when known. */
+  image?: string;
+  /** The commit its image was built from, when the container was observed and its image says. */
+  commit?: string;
 }
 
 /** An observed container of ours as the deploy reports it. */
 export function deployedInstance(host: string, c: ObservedContainer): DeployedInstance {
-  return { host, container: c.name, port: c.ports[0]?.host, version: c.version, digest: c.digest };
+  const d: DeployedInstance = {
+    host,
+    container: c.name,
+    port: c.ports[0]?.host,
+    version: c.version,
+    digest: c.digest,
+  };
+  if (c.image) d.image = c.image;
+  if (c.revision) d.commit = c.revision;
+  return d;
 }
 
 export interface HostDeployResult {
@@ -294,6 +307,7 @@ function deployedOf(
     port: s.hostPorts.find((p) => p !== undefined),
     version: desired.version,
     digest: desired.digest,
+    image: desired.image,
   }));
 }
 

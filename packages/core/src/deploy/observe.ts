@@ -117,6 +117,8 @@ function toObserved(c: InspectJson): ObservedContainer {
     created: c.Created,
     ports: ports.sort((a, b) => a.host - b.host),
   };
+  const revision = labels["org.opencontainers.image.revision"];
+  if (revision) container.revision = revision;
   if (c.State.Health) container.health = c.State.Health.Status;
   if (c.State.Status === "running" && c.State.StartedAt) container.startedAt = c.State.StartedAt;
   if (ip) container.ip = ip;

@@ -56,6 +56,8 @@ export interface ContainerStatus {
   health?: string;
   version: string;
   digest: string;
+  /** The commit the image was built from, when its labels say. */
+  commit?: string;
   ports: number[];
   startedAt?: string;
   uptimeSeconds?: number;
@@ -112,6 +114,7 @@ function toStatus(host: string, c: ObservedContainer, now = Date.now()): Contain
     digest: c.digest,
     ports: c.ports.map((p) => p.host),
   };
+  if (c.revision) s.commit = c.revision;
   if (c.health) s.health = c.health;
   if (c.startedAt) {
     s.startedAt = c.startedAt;

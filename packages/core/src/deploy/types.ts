@@ -57,6 +57,8 @@ export interface ObservedContainer {
   digest: string;
   image: string;
   deployId: string;
+  /** The commit the image was built from (its org.opencontainers.image.revision label), when it has one. */
+  revision?: string;
   /** ISO time the container was created. */
   created: string;
   startedAt?: string;

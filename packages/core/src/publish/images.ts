@@ -81,7 +81,12 @@ export function findByCommit(images: readonly PublishedImage[], sha: string): Pu
   return images.filter((i) => i.commit?.toLowerCase().startsWith(prefix)).sort(newestFirst);
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** `fn` over `items`, at most `limit` at once, results in order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
