@@ -118,6 +118,18 @@ test("a missing tag is a not-found RegistryError", async () => {
   expect(await client.manifestExists(repository, "nope")).toBe(false);
 });
 
+test("a fresh client's first requests side by side all authenticate (each answers its own challenge)", async () => {
+  const fresh = new RegistryClient({ registry, credentials });
+  try {
+    const digests = await Promise.all(
+      Array.from({ length: 4 }, () => fresh.manifestDigest(repository, TAGS[0]!)),
+    );
+    expect(new Set(digests)).toEqual(new Set([published.digest]));
+  } finally {
+    await fresh.close();
+  }
+});
+
 test("a wrong password fails at once with a clear error and no retry storm", async () => {
   const wrong = new RegistryClient({
     registry,

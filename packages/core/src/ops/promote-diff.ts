@@ -262,9 +262,8 @@ export async function diffReferences(o: {
     });
   };
   try {
-    // One after the other: the reads share a client (its connection and token) per registry.
-    const current = o.current ? await facts(o.current) : undefined;
-    const coming = await facts(o.coming);
+    // Side by side, sharing a client (its connections and what it learnt of auth) per registry.
+    const [current, coming] = await Promise.all([o.current ? facts(o.current) : undefined, facts(o.coming)]);
     return promoteDiff(current, coming);
   } finally {
     for (const c of clients.values()) await (await c).close();

@@ -102,6 +102,9 @@ export class RegistryTransport {
     let rateLimited = 0;
     for (let attempt = 1; ; attempt++) {
       let res: Response;
+      // What this request is sent with: a 401 to a request sent before a concurrent one learnt
+      // the scheme is not an answer about the credentials.
+      const sentWith = this.scheme;
       try {
         res = await this.once(call, deadline);
       } catch (err) {
@@ -130,7 +133,7 @@ export class RegistryTransport {
         const challenge = header(res, "www-authenticate");
         await res.body.dump();
         challenged = true;
-        if (challenge && (await this.answer(challenge, call, deadline))) {
+        if (challenge && (await this.answer(challenge, call, deadline, sentWith))) {
           attempt--;
           continue;
         }
@@ -215,11 +218,16 @@ export class RegistryTransport {
   }
 
   /** Learn from a 401 challenge; true when a retry with credentials makes sense. */
-  private async answer(challengeHeader: string, call: Call, deadline: number): Promise<boolean> {
+  private async answer(
+    challengeHeader: string,
+    call: Call,
+    deadline: number,
+    sentWith: RegistryTransport["scheme"],
+  ): Promise<boolean> {
     const challenge = parseWwwAuthenticate(challengeHeader);
     if (challenge?.scheme === "basic") {
       const creds = this.o.credentials;
-      if (!creds || creds.identityToken || this.scheme === "basic") return false;
+      if (!creds || creds.identityToken || sentWith === "basic") return false;
       this.scheme = "basic";
       return true;
     }
