@@ -116,13 +116,31 @@ describe("afterCheck and the verdict", () => {
   const fail = judge(sides({ n: 50, err: 10 }), settings);
   const thin = judge(sides({ n: 2 }), settings);
   test.each([
-    ["a failing check ends at once", fail, sides({ n: 50, err: 10 }), 10_000, { done: true, outcome: "fail" }],
+    [
+      "a failing check ends at once",
+      fail,
+      sides({ n: 50, err: 10 }),
+      10_000,
+      { done: true, outcome: "fail" },
+    ],
     ["passing before the end goes on", pass, sides({ n: 50 }), 30_000, { done: false }],
     ["thin traffic before the end goes on", thin, sides({ n: 2 }), 30_000, { done: false }],
     ["passing to the end passes", pass, sides({ n: 300 }), 60_000, { done: true, outcome: "pass" }],
-    ["too little over the whole window", thin, sides({ n: 12 }), 60_000, { done: true, outcome: "inconclusive" }],
+    [
+      "too little over the whole window",
+      thin,
+      sides({ n: 12 }),
+      60_000,
+      { done: true, outcome: "inconclusive" },
+    ],
     ["thin last check, enough in total", thin, sides({ n: 80 }), 60_000, { done: true, outcome: "pass" }],
-    ["thin checks adding up to a failure", thin, sides({ n: 40, err: 8 }), 60_000, { done: true, outcome: "fail" }],
+    [
+      "thin checks adding up to a failure",
+      thin,
+      sides({ n: 40, err: 8 }),
+      60_000,
+      { done: true, outcome: "fail" },
+    ],
   ])("%s", (_, check, total, elapsed, expected) => {
     expect(afterCheck(check, total, elapsed, settings)).toMatchObject(expected);
   });

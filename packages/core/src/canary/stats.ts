@@ -113,4 +113,3 @@ export function attribute(
   }
   return { rows: out, unattributed };
 }
-

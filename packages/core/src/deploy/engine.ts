@@ -1,6 +1,7 @@
 /** The SSH engine behind the engine seam (engine/types.ts): plain Docker hosts reached over SSH. */
 import type { DeployEngine, EngineRequest } from "../engine/types";
 import { defaultVersion } from "../image/reference";
+import { analyzeCanary, compareCanary } from "./analysis";
 import { abortCanary, promoteCanary } from "./canary";
 import { resolveEnvReferences } from "./env";
 import { logs, type OperationRequest, status, stop } from "./operations";
@@ -27,4 +28,6 @@ export const sshEngine: DeployEngine = {
   stop: (req) => stop(operation(req)),
   promoteCanary: (req) => promoteCanary(operation(req)),
   abortCanary: (req) => abortCanary(operation(req)),
+  analyzeCanary: (req) => analyzeCanary(operation(req)),
+  compareCanary: (req) => compareCanary(operation(req)),
 };

@@ -4,6 +4,7 @@
  * The SSH engine lives in deploy/, the Swarm engine in swarm/; engineFor() (index.ts) picks one.
  * A third engine is a new folder with an object of this type, and one line in engineFor.
  */
+import type { AnalysisReport, Clock, CompareReport } from "../deploy/analysis";
 import type { CanaryResult } from "../deploy/canary";
 import type { OpenHosts } from "../deploy/hosts";
 import type { ContainerStatus } from "../deploy/operations";
@@ -78,4 +79,8 @@ export interface DeployEngine {
   stop(req: EngineRequest): Promise<ContainerStatus[]>;
   promoteCanary(req: EngineRequest): Promise<CanaryResult[]>;
   abortCanary(req: EngineRequest): Promise<CanaryResult[]>;
+  /** Watch the running canary as deploy.canary.analysis says, then promote, abort or hold it. */
+  analyzeCanary(req: EngineRequest & { clock?: Clock }): Promise<AnalysisReport>;
+  /** The running canary against the stable set over the last `sinceMs`. */
+  compareCanary(req: EngineRequest & { sinceMs: number }): Promise<CompareReport>;
 }

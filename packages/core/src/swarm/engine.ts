@@ -32,4 +32,6 @@ export const swarmEngine: DeployEngine = {
   stop: (req) => swarmStop(req),
   promoteCanary: canary,
   abortCanary: canary,
+  analyzeCanary: canary,
+  compareCanary: canary,
 };

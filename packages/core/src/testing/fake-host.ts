@@ -32,6 +32,8 @@ export interface FakeBehaviour {
   lockHeldBy?: string;
   /** The connection is lost after this many commands (every later one fails like a dead ssh). */
   lostAfterCommands?: number;
+  /** What the router's metrics command `lb-metrics` prints, given its stdin request. */
+  metrics?: (request: { since: number; cursor: string | null }) => unknown;
 }
 
 const ok = (stdout = "", exitCode = 0, stderr = ""): ExecResult => ({
@@ -82,7 +84,7 @@ export class FakeHost implements RemoteHost {
     this.calls.push(script ? script.name : args.join(" "));
     const input = options.input === undefined ? "" : String(options.input);
     this.inputs.set(this.calls.at(-1)!, input);
-    const r = script ? this.script(script.name, script.args, input) : this.command(args);
+    const r = script ? this.script(script.name, script.args, input) : this.command(args, input);
     if (r.exitCode !== 0 && !options.allowFailure) {
       throw new Error(`fake ${this.name}: ${args[0]} exited with ${r.exitCode}: ${r.stdout}${r.stderr}`);
     }
@@ -133,8 +135,10 @@ export class FakeHost implements RemoteHost {
     }
   }
 
-  private command(args: readonly string[]): ExecResult {
+  private command(args: readonly string[], input: string): ExecResult {
     const [cmd, sub, ...rest] = args;
+    if (cmd === "lb-metrics" && this.behaviour.metrics)
+      return ok(JSON.stringify(this.behaviour.metrics(JSON.parse(input))));
     if (cmd === "sh" && args[2]?.startsWith("command -v")) return ok(); // a router's check
     if (cmd === "true") return ok(); // a connection check
     if (cmd !== "docker") return ok("", 127, `fake host: ${cmd}: not found`);
