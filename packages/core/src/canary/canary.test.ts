@@ -97,7 +97,9 @@ describe("judge", () => {
     const r = judge(sides(canary), settings);
     expect(r.outcome).toBe(outcome);
     expect(r.reasons).toHaveLength(reasons.length);
-    reasons.forEach((re, i) => expect(r.reasons[i]).toMatch(re));
+    reasons.forEach((re, i) => {
+      expect(r.reasons[i]).toMatch(re);
+    });
   });
 
   test("latency is not judged against a stable set without enough requests", () => {
