@@ -1,5 +1,8 @@
 /** `powertrain deploy <image> --env NAME`: the health-gated rollout with the environment's engine. */
 import {
+  type AnalysisReport,
+  comparisonJson,
+  DeployError,
   type DeployReport,
   engineFor,
   gateDeploy,
@@ -28,6 +31,7 @@ interface DeployFlags extends TargetFlags {
   verifyKey?: string;
   verifyRequire?: string;
   insecureSkipVerify?: boolean;
+  analysis?: boolean;
 }
 
 export function registerDeploy(program: Command, ctx: CliContext): void {
@@ -57,6 +61,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     )
     .option("--verify-require <list>", "what must verify: signature, tests (default signature)")
     .option("--insecure-skip-verify", "deploy without checking the verify policy (warns loudly)")
+    .option("--no-analysis", "a canary: do not wait for deploy.canary.analysis's verdict")
     .action(async (image: string, flags: DeployFlags) => {
       const loaded = await loadTarget(flags);
       const env = loaded.environment;
@@ -89,19 +94,58 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
           ctx.out.write(`${JSON.stringify(jsonReport(err.report), null, 2)}\n`);
         throw err;
       }
-      if (flags.json) ctx.out.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
-      else if (!flags.dryRun) {
-        const switched =
-          report.switchMs === undefined ? "" : `, load balancer switched in ${report.switchMs} ms`;
-        ctx.logger.info(
-          `deployed ${report.version} (${report.strategy}) in ${(report.durationMs / 1000).toFixed(1)} s${switched}`,
+      const analyse =
+        report.strategy === "canary" &&
+        !flags.dryRun &&
+        flags.analysis !== false &&
+        env.deploy.canary?.analysis;
+      if (analyse && !flags.json) writeDeployed(ctx, report);
+      const analysis = analyse
+        ? await engineFor(env).analyzeCanary(
+            engineRequest(flags, env, ctx, { registryAuth, bindAddress: flags.bindAddress }),
+          )
+        : undefined;
+      if (flags.json) {
+        const out = { ...(jsonReport(report) as object), analysis: analysis && analysisJson(analysis) };
+        ctx.out.write(`${JSON.stringify(out, null, 2)}\n`);
+      } else if (analysis) {
+        ctx.out.write(`canary ${analysis.canaryVersion}\t${analysis.outcome}\t${analysis.action}\n`);
+      } else if (!flags.dryRun) writeDeployed(ctx, report);
+      if (analysis?.outcome === "fail") {
+        throw new DeployError(
+          `canary ${analysis.canaryVersion} failed its analysis (${analysis.reasons.join("; ")}); ${analysis.action === "abort" ? "it was aborted, the old version serves" : `on-fail: ${analysis.action}`}`,
         );
-        if (report.strategy === "canary")
-          ctx.logger.info("canary running: powertrain promote-canary or abort-canary ends it");
-        for (const d of report.deployed)
-          ctx.out.write(`${d.host}\t${d.container}\t${d.port ?? "-"}\t${d.version}\n`);
       }
     });
+}
+
+function writeDeployed(ctx: CliContext, report: DeployReport): void {
+  const switched = report.switchMs === undefined ? "" : `, load balancer switched in ${report.switchMs} ms`;
+  ctx.logger.info(
+    `deployed ${report.version} (${report.strategy}) in ${(report.durationMs / 1000).toFixed(1)} s${switched}`,
+  );
+  if (report.strategy === "canary")
+    ctx.logger.info("canary running: powertrain promote-canary or abort-canary ends it");
+  for (const d of report.deployed)
+    ctx.out.write(`${d.host}\t${d.container}\t${d.port ?? "-"}\t${d.version}\n`);
+}
+
+/** The analysis as --json prints it: the verdict, every check's numbers, the totals. */
+export function analysisJson(a: AnalysisReport): unknown {
+  return {
+    outcome: a.outcome,
+    action: a.action,
+    reasons: a.reasons,
+    canaryVersion: a.canaryVersion,
+    hosts: a.hosts,
+    durationMs: a.durationMs,
+    total: comparisonJson(a.total),
+    checks: a.checks.map((c) => ({
+      elapsedMs: c.elapsedMs,
+      result: c.result,
+      window: comparisonJson(c.window),
+    })),
+  };
 }
 
 /** The report as printed by --json: plans reduced to what a person or a script reads. */

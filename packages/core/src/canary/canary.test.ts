@@ -1,6 +1,6 @@
 import { bucketOf, bucketValue, GROWTH, histogramOf, percentile } from "./histogram";
 import { attribute, compare, type MetricRow, type VersionRow } from "./stats";
-import { type AnalysisSettings, actionFor, afterCheck, judge, verdict } from "./verdict";
+import { type AnalysisSettings, actionFor, afterCheck, judgeCheck, verdict } from "./verdict";
 
 describe("histogram", () => {
   test.each([
@@ -94,7 +94,7 @@ describe("judge", () => {
     ["slow and failing", { n: 50, ms: 30, err: 25 }, "fail", [/error rate/, /max-latency-ratio/]],
     ["too few requests", { n: 19, err: 19 }, "insufficient", [/19 request\(s\), fewer than min-requests 20/]],
   ])("%s → %s", (_, canary, outcome, reasons) => {
-    const r = judge(sides(canary), settings);
+    const r = judgeCheck(sides(canary), settings);
     expect(r.outcome).toBe(outcome);
     expect(r.reasons).toHaveLength(reasons.length);
     reasons.forEach((re, i) => {
@@ -103,20 +103,20 @@ describe("judge", () => {
   });
 
   test("latency is not judged against a stable set without enough requests", () => {
-    const r = judge(sides({ n: 50, ms: 100 }, { n: 5, ms: 10 }), settings);
+    const r = judgeCheck(sides({ n: 50, ms: 100 }, { n: 5, ms: 10 }), settings);
     expect(r).toMatchObject({ outcome: "pass", reasons: [expect.stringMatching(/latency not judged/)] });
   });
 
   test("without max-latency-ratio a slow canary passes", () => {
     const { maxLatencyRatio: _, ...noRatio } = settings;
-    expect(judge(sides({ n: 50, ms: 100 }), noRatio).outcome).toBe("pass");
+    expect(judgeCheck(sides({ n: 50, ms: 100 }), noRatio).outcome).toBe("pass");
   });
 });
 
 describe("afterCheck and the verdict", () => {
-  const pass = judge(sides({ n: 50 }), settings);
-  const fail = judge(sides({ n: 50, err: 10 }), settings);
-  const thin = judge(sides({ n: 2 }), settings);
+  const pass = judgeCheck(sides({ n: 50 }), settings);
+  const fail = judgeCheck(sides({ n: 50, err: 10 }), settings);
+  const thin = judgeCheck(sides({ n: 2 }), settings);
   test.each([
     [
       "a failing check ends at once",

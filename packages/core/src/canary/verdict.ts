@@ -33,7 +33,7 @@ export interface CheckResult {
 }
 
 /** One window: the canary's error rate and p99 against the limits. */
-export function judge(c: Comparison, s: AnalysisSettings): CheckResult {
+export function judgeCheck(c: Comparison, s: AnalysisSettings): CheckResult {
   const { canary, stable } = c;
   const ratio = latencyRatio(c);
   if (canary.requests < s.minRequests) {
@@ -66,7 +66,7 @@ export function judge(c: Comparison, s: AnalysisSettings): CheckResult {
 
 /** The verdict over the whole analysis window. */
 export function verdict(total: Comparison, s: AnalysisSettings): { outcome: Outcome; reasons: string[] } {
-  const r = judge(total, s);
+  const r = judgeCheck(total, s);
   return { outcome: r.outcome === "insufficient" ? "inconclusive" : r.outcome, reasons: r.reasons };
 }
 

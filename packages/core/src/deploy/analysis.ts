@@ -13,7 +13,7 @@ import {
   actionFor,
   afterCheck,
   type CheckResult,
-  judge,
+  judgeCheck,
   type Outcome,
   percent,
 } from "../canary/verdict";
@@ -101,7 +101,7 @@ export async function analyzeCanary(req: AnalysisRequest): Promise<AnalysisRepor
       unattributed += fresh.unattributed;
       const window = compare(fresh.rows, canaryVersion, fresh.unattributed);
       const total = compare(all, canaryVersion, unattributed);
-      const result = judge(window, s);
+      const result = judgeCheck(window, s);
       const elapsedMs = clock.now() - started;
       checks.push({ elapsedMs, window, result });
       log.info(`check ${checks.length} at ${seconds(elapsedMs)}: ${describeCheck(window, result)}`);
