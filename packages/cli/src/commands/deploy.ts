@@ -1,7 +1,6 @@
 /** `powertrain deploy <image> --env NAME`: the health-gated rollout with the environment's engine. */
 import {
-  type AnalysisReport,
-  comparisonJson,
+  analysisJson,
   DeployError,
   type DeployReport,
   engineFor,
@@ -99,7 +98,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         !flags.dryRun &&
         flags.analysis !== false &&
         env.deploy.canary?.analysis;
-      if (analyse && !flags.json) writeDeployed(ctx, report);
+      if (analyse && !flags.json) writeDeployed(ctx, report, true);
       const analysis = analyse
         ? await engineFor(env).analyzeCanary(
             engineRequest(flags, env, ctx, { registryAuth, bindAddress: flags.bindAddress }),
@@ -119,33 +118,15 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     });
 }
 
-function writeDeployed(ctx: CliContext, report: DeployReport): void {
+function writeDeployed(ctx: CliContext, report: DeployReport, analysed = false): void {
   const switched = report.switchMs === undefined ? "" : `, load balancer switched in ${report.switchMs} ms`;
   ctx.logger.info(
     `deployed ${report.version} (${report.strategy}) in ${(report.durationMs / 1000).toFixed(1)} s${switched}`,
   );
-  if (report.strategy === "canary")
+  if (report.strategy === "canary" && !analysed)
     ctx.logger.info("canary running: powertrain promote-canary or abort-canary ends it");
   for (const d of report.deployed)
     ctx.out.write(`${d.host}\t${d.container}\t${d.port ?? "-"}\t${d.version}\n`);
-}
-
-/** The analysis as --json prints it: the verdict, every check's numbers, the totals. */
-export function analysisJson(a: AnalysisReport): unknown {
-  return {
-    outcome: a.outcome,
-    action: a.action,
-    reasons: a.reasons,
-    canaryVersion: a.canaryVersion,
-    hosts: a.hosts,
-    durationMs: a.durationMs,
-    total: comparisonJson(a.total),
-    checks: a.checks.map((c) => ({
-      elapsedMs: c.elapsedMs,
-      result: c.result,
-      window: comparisonJson(c.window),
-    })),
-  };
 }
 
 /** The report as printed by --json: plans reduced to what a person or a script reads. */

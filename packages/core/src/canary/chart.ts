@@ -37,7 +37,12 @@ function errorPoints(side: "stable" | "canary", v: VersionStats) {
 /** A Vega-Lite spec: latency distribution (left) and error rate per time slot (right). */
 export function chartSpec(c: Comparison, title: string): Record<string, unknown> {
   const domain = [sideLabel("stable", c.stable), sideLabel("canary", c.canary)];
-  const color = { field: "series", type: "nominal", title: null, scale: { domain, range: [COLORS.stable, COLORS.canary] } };
+  const color = {
+    field: "series",
+    type: "nominal",
+    title: null,
+    scale: { domain, range: [COLORS.stable, COLORS.canary] },
+  };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,

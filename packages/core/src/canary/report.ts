@@ -72,7 +72,12 @@ export function analysisMarkdown(r: SummaryInput): string {
     cell(r.total.stable, "stable"),
     cell(r.total.canary, "canary"),
     "",
-    r.checks.length ? mermaidChart(r.checks.map((c) => c.window), r.title) : "",
+    r.checks.length
+      ? mermaidChart(
+          r.checks.map((c) => c.window),
+          r.title,
+        )
+      : "",
     "",
   ].join("\n");
 }

@@ -6,6 +6,7 @@
  * over a window, for `powertrain compare`.
  */
 
+import { comparisonJson } from "../canary/report";
 import { attribute, type Comparison, compare, type VersionRow, type VersionStats } from "../canary/stats";
 import {
   type AnalysisAction,
@@ -118,6 +119,24 @@ export async function analyzeCanary(req: AnalysisRequest): Promise<AnalysisRepor
   if (action === "hold") log.info(`canary ${watched.canaryVersion} keeps running at its share`);
   const { done: _, ...report } = watched;
   return { ...report, action, results, durationMs: clock.now() - started };
+}
+
+/** The report as JSON (--json, the action's canary-report output): verdict, totals, every check. */
+export function analysisJson(a: AnalysisReport) {
+  return {
+    outcome: a.outcome,
+    action: a.action,
+    reasons: a.reasons,
+    canaryVersion: a.canaryVersion,
+    hosts: a.hosts,
+    durationMs: a.durationMs,
+    total: comparisonJson(a.total),
+    checks: a.checks.map((c) => ({
+      elapsedMs: c.elapsedMs,
+      result: c.result,
+      window: comparisonJson(c.window),
+    })),
+  };
 }
 
 export interface CompareReport {
