@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { parseMetricRows, parseUpstreamFile, renderUpstreamFile } from "./nginx";
 import type { UpstreamServer } from "./types";
 
@@ -47,9 +48,9 @@ describe("the access log while a canary runs", () => {
     ["two versions: logged", [v1(18001), canary], true],
   ])("%s", (_, servers, logged) => {
     const text = renderUpstreamFile("app-prod", servers, "app in prod", log);
-    expect(text.includes(`access_log ${log} powertrain_app_prod if=$powertrain_log_app_prod;`)).toBe(logged);
-    if (logged)
-      expect(text).toContain('map $proxy_host $powertrain_log_app_prod { "app-prod" 1; default 0; }');
+    const id = createHash("sha256").update("app-prod").digest("hex").slice(0, 10);
+    expect(text.includes(`access_log ${log} powertrain_${id} if=$pt_log_${id};`)).toBe(logged);
+    if (logged) expect(text).toContain(`map $proxy_host $pt_log_${id} { "app-prod" 1; default 0; }`);
   });
 
   test("a log path nginx would read as more than a path is refused", () => {

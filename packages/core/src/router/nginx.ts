@@ -6,6 +6,7 @@
  * to `<upstream>.access.log` beside it, which `metrics()` aggregates on the host.
  */
 
+import { createHash } from "node:crypto";
 import { GROWTH } from "../canary/histogram";
 import type { MetricRow } from "../canary/stats";
 import { parseSections, runScript } from "../remote";
@@ -143,11 +144,12 @@ export function renderUpstreamFile(
       throw new RouterError(
         `${logFile}: the access log's path may hold only letters, digits, ".", "_", "-" and "/" (deploy.router.conf-dir)`,
       );
-    const id = name.replace(/[^A-Za-z0-9_]/g, "_");
+    // Short names: nginx's variables hash has buckets of 64 bytes by default.
+    const id = createHash("sha256").update(name).digest("hex").slice(0, 10);
     lines.push(
       `log_format powertrain_${id} escape=json '${LOG_FORMAT}';`,
-      `map $proxy_host $powertrain_log_${id} { "${name}" 1; default 0; }`,
-      `access_log ${logFile} powertrain_${id} if=$powertrain_log_${id};`,
+      `map $proxy_host $pt_log_${id} { "${name}" 1; default 0; }`,
+      `access_log ${logFile} powertrain_${id} if=$pt_log_${id};`,
     );
   }
   lines.push(`upstream ${name} {`);
