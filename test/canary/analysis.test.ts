@@ -120,7 +120,7 @@ describe("canary analysis through nginx under load", () => {
     expect(report.total.canary.errorRate).toBeGreaterThan(0.15);
     expect(report.total.stable.errors).toBe(0);
     expect(Object.keys(l.failuresByError)).toEqual(["HTTP 500: v2-failing failed"]);
-    expect(l.byBody["v1"]).toBeGreaterThan(0);
+    expect(l.byBody.v1).toBeGreaterThan(0);
     const canaryServed = (l.byBody["v2-failing"] ?? 0) + l.failed;
     expect(l.failed / canaryServed).toBeGreaterThan(0.1);
     expect(l.failed / canaryServed).toBeLessThan(0.3);
