@@ -82,10 +82,12 @@ export async function analyzeCanary(req: AnalysisRequest): Promise<AnalysisRepor
   if (!s) throw new UsageError(`environment "${env.name}" has no deploy.canary.analysis`);
   const clock = req.clock ?? realClock;
   const slotSeconds = Math.max(1, Math.round(s.intervalMs / 1000));
-  const started = clock.now();
   const log = req.logger;
+  let started = clock.now();
   const watched = await withHosts(req, async (session) => {
     const sources = await canarySources(req, (t) => session.connect(t));
+    // The duration counts from here: connecting to the hosts is no part of it.
+    started = clock.now();
     const canaryVersion = sources[0]!.canary.version;
     const since = started / 1000;
     const all: VersionRow[] = [];
