@@ -6,7 +6,7 @@
  * `powertrain compare --html` is opened in headless chromium: the chart shows both versions.
  */
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AnalysisSettings } from "../../packages/core/src/canary/verdict";
 import { type AnalysisReport, analyzeCanary } from "../../packages/core/src/deploy/analysis";
@@ -111,7 +111,11 @@ describe("canary analysis through nginx under load", () => {
   test("a canary failing 20% of its requests is aborted within two intervals; only it failed", async () => {
     const e = environment();
     await withCanary(e, images.failing!);
+    const log = join(n.confDir, "powertrain", `${upstreamHost(app)}.access.log`);
     const { report, load: l } = await analysedUnderLoad(e);
+    // The upstream logged while the canary ran; once it is over the log is gone.
+    expect(report.total.stable.requests).toBeGreaterThan(0);
+    expect(existsSync(log)).toBe(false);
     expect(report).toMatchObject({ outcome: "fail", action: "abort", canaryVersion: "v2-failing" });
     expect(report.reasons[0]).toMatch(/error rate .* is above max-error-rate 5%/);
     expect(report.checks.length).toBeLessThanOrEqual(2);
