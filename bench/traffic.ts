@@ -154,6 +154,7 @@ function print(rows: Row[]): void {
 
 async function cleanUp(): Promise<void> {
   rmSync(`${nginx.confDir}/powertrain/${app}-bench.conf`, { force: true });
+  rmSync(`${nginx.confDir}/powertrain/${app}-bench.access.log`, { force: true });
   await removeDeployedApp(env, app);
 }
 
