@@ -11,9 +11,10 @@ import {
   engineFor,
   htmlReport,
   parseDuration,
-  renderSvg,
   UsageError,
 } from "@powertrain/core";
+// Deep import: the index leaves the SVG renderer (and vega) out of the actions' bundles.
+import { renderSvg } from "@powertrain/core/src/canary/svg";
 import type { Command } from "commander";
 import type { CliContext } from "../context";
 import { engineRequest, loadTargetEnvironment, type TargetFlags, targetOptions } from "../target";

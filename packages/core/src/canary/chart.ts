@@ -2,8 +2,7 @@
  * Pictures of a comparison, so a reviewer sees the verdict at a glance: an SVG rendered
  * server-side by Vega-Lite (no browser) for `powertrain compare --html`, and a mermaid xychart
  * for a GitHub job summary (which renders mermaid but strips inline SVG). Each shows the two
- * versions' latency distributions and error rates over the window. The specs are pure; only
- * `renderSvg` loads vega.
+ * versions' latency distributions and error rates over the window. Pure: svg.ts renders.
  */
 import { bucketValue } from "./histogram";
 import type { Comparison, VersionStats } from "./stats";
@@ -74,18 +73,6 @@ export function chartSpec(c: Comparison, title: string): Record<string, unknown>
       },
     ],
   };
-}
-
-/** The spec as an SVG document (vega's own renderer, no canvas, no browser). */
-export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
-  const vega = await import("vega");
-  const { compile } = await import("vega-lite");
-  const view = new vega.View(vega.parse(compile(spec as never).spec), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }
 
 /**
