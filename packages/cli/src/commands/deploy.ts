@@ -110,6 +110,10 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       } else if (analysis) {
         ctx.out.write(`canary ${analysis.canaryVersion}\t${analysis.outcome}\t${analysis.action}\n`);
       } else if (!flags.dryRun) writeDeployed(ctx, report);
+      if (analysis?.outcome === "inconclusive")
+        ctx.logger.warn(
+          `canary ${analysis.canaryVersion}: inconclusive (${analysis.reasons.join("; ")}); ${analysis.action === "hold" ? "it keeps running: promote-canary or abort-canary ends it" : analysis.action}`,
+        );
       if (analysis?.outcome === "fail") {
         throw new DeployError(
           `canary ${analysis.canaryVersion} failed its analysis (${analysis.reasons.join("; ")}); ${analysis.action === "abort" ? "it was aborted, the old version serves" : `on-fail: ${analysis.action}`}`,
