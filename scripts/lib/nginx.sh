@@ -21,7 +21,10 @@ pid $NGINX_PID;
 error_log $NGINX_DIR/error.log warn;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  # An http-level log (to nowhere) rather than "off": "off" would also silence the JSON access log
+  # powertrain's upstream files add while a canary runs, and without any access_log nginx opens
+  # its default log, which the deploy user cannot write.
+  access_log /dev/null;
   client_body_temp_path $NGINX_DIR/tmp/body;
   proxy_temp_path $NGINX_DIR/tmp/proxy;
   fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;

@@ -1,7 +1,7 @@
 # Debian packages, pnpm and node_modules.
 # shellcheck shell=bash
 
-DEBIAN_PACKAGES=(docker.io docker-registry openssh-server nginx busybox-static apache2-utils shellcheck)
+DEBIAN_PACKAGES=(docker.io docker-registry openssh-server nginx busybox-static apache2-utils shellcheck chromium)
 PNPM_VERSION="12.4.2"
 
 deb_installed() {

@@ -27,6 +27,8 @@ export interface LoadResult {
   byBody: Record<string, number>;
   /** The first few failures, for the assertion message. */
   errors: string[];
+  /** Every failure, counted by what it was ("HTTP 500: v2 failed", "timed out"…). */
+  failuresByError: Record<string, number>;
   /** Latency of each successful request, in ms. */
   latenciesMs: number[];
   durationMs: number;
@@ -40,7 +42,15 @@ export interface Load {
 }
 
 export function startLoad(o: LoadOptions): Load {
-  const result: LoadResult = { sent: 0, failed: 0, byBody: {}, errors: [], latenciesMs: [], durationMs: 0 };
+  const result: LoadResult = {
+    sent: 0,
+    failed: 0,
+    byBody: {},
+    errors: [],
+    failuresByError: {},
+    latenciesMs: [],
+    durationMs: 0,
+  };
   const started = performance.now();
   let stopped = false;
   const loop = async () => {
@@ -54,6 +64,7 @@ export function startLoad(o: LoadOptions): Load {
       } else {
         result.failed++;
         if (result.errors.length < 10) result.errors.push(outcome.error);
+        result.failuresByError[outcome.error] = (result.failuresByError[outcome.error] ?? 0) + 1;
       }
     }
   };

@@ -39,7 +39,10 @@ describe("nginx router", () => {
       owner: "test",
     });
   });
-  afterAll(() => rmSync(router.file, { force: true }));
+  afterAll(() => {
+    rmSync(router.file, { force: true });
+    rmSync(router.logFile, { force: true });
+  });
 
   test("check passes; nothing recorded before the first apply", async () => {
     await router.check();
@@ -72,7 +75,9 @@ describe("nginx router", () => {
       /nginx -t rejected the new upstream; the previous upstream was restored: .*port/,
     );
     expect(readFileSync(router.file, "utf8")).toBe(before);
+    // No temporary or .prev file is left; the previous set has two versions, so it logs (a canary).
     expect(readdirSync(`${nginx().confDir}/powertrain`).filter((f) => f.includes(upstream))).toEqual([
+      `${upstream}.access.log`,
       `${upstream}.conf`,
     ]);
   });

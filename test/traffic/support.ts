@@ -51,8 +51,9 @@ export function trafficEnvironment(
 /** The Host header that routes to the app's upstream in the test nginx. */
 export const upstreamHost = (app: string) => `${app}-test`;
 
-/** Containers, images, locks, history, and the app's upstream file. */
+/** Containers, images, locks, history, and the app's upstream file (and its canary access log). */
 export async function cleanUpTraffic(app: string): Promise<void> {
   rmSync(`${nginx().confDir}/powertrain/${upstreamHost(app)}.conf`, { force: true });
+  rmSync(`${nginx().confDir}/powertrain/${upstreamHost(app)}.access.log`, { force: true });
   await cleanUp(app);
 }

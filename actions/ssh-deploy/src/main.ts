@@ -10,6 +10,8 @@ import { join } from "node:path";
 import * as actions from "@actions/core";
 import { type ActionContext, readInputs } from "@powertrain/action-kit";
 import {
+  analysisJson,
+  DeployError,
   type DeployReport,
   defaultVersion,
   deployReferenceSource,
@@ -28,7 +30,7 @@ import {
   UsageError,
   type VerificationReport,
 } from "@powertrain/core";
-import { writeDeploySummary } from "./summary";
+import { writeAnalysisSummary, writeDeploySummary } from "./summary";
 
 export const inputs = {
   image: { kind: "string" },
@@ -55,6 +57,7 @@ export const inputs = {
   "insecure-skip-verify": { kind: "boolean", default: false },
   "bind-address": { kind: "string" },
   "dry-run": { kind: "boolean", default: false },
+  "canary-analysis": { kind: "boolean", default: true },
 } as const;
 
 const SESSION_STATE = "powertrain-ssh-tmp";
@@ -156,6 +159,7 @@ async function deployImage(
     "max-parallel"?: number;
     strategy?: string;
     "dry-run": boolean;
+    "canary-analysis": boolean;
   },
   verified: string,
 ): Promise<void> {
@@ -179,6 +183,26 @@ async function deployImage(
   actions.setOutput("previous-version", report.previousVersion ?? "");
   actions.setOutput("duration", (report.durationMs / 1000).toFixed(1));
   await writeDeploySummary(report, true, verified);
+  if (report.strategy === "canary" && !input["dry-run"] && input["canary-analysis"]) {
+    if (request.environment.deploy.canary?.analysis) await analyse(request);
+  }
+}
+
+/** deploy.canary.analysis: watch the canary, act on the verdict, report it; a failed canary fails the step. */
+async function analyse(request: EngineRequest): Promise<void> {
+  const env = request.environment;
+  const a = await request.logger.group("Canary analysis", () => engineFor(env).analyzeCanary(request));
+  actions.setOutput("canary-verdict", a.outcome);
+  actions.setOutput("canary-action", a.action);
+  actions.setOutput("canary-report", JSON.stringify(analysisJson(a)));
+  await writeAnalysisSummary(a, `${env.app} in ${env.name}`);
+  if (a.outcome === "fail") {
+    throw new DeployError(
+      `canary ${a.canaryVersion} failed its analysis (${a.reasons.join("; ")}); ${a.action === "abort" ? "it was aborted, the old version serves" : `on-fail: ${a.action}`}`,
+    );
+  }
+  if (a.outcome === "inconclusive")
+    request.logger.warn(`canary ${a.canaryVersion}: inconclusive (${a.reasons.join("; ")}); ${a.action}`);
 }
 
 /** scale: true — `instances` per host of the running version, no redeploy. */

@@ -1,6 +1,12 @@
-/** The job summary: which host runs what after the deploy. */
+/** The job summary: which host runs what after the deploy; a canary's analysis and its chart. */
 import * as actions from "@actions/core";
-import type { DeployReport } from "@powertrain/core";
+import { type AnalysisReport, analysisMarkdown, type DeployReport } from "@powertrain/core";
+
+/** The verdict, the side-by-side table and a mermaid chart per check (GitHub renders mermaid). */
+export async function writeAnalysisSummary(a: AnalysisReport, title: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  await actions.summary.addRaw(analysisMarkdown({ ...a, title }), true).write();
+}
 
 export async function writeDeploySummary(
   report: DeployReport,

@@ -1,4 +1,5 @@
 export * from "./build";
+export * from "./canary";
 export * from "./config";
 export * from "./deploy";
 export * from "./docker";

@@ -1,5 +1,12 @@
 /** `powertrain deploy <image> --env NAME`: the health-gated rollout with the environment's engine. */
-import { type DeployReport, engineFor, imageVersionLabel, RolloutError } from "@powertrain/core";
+import {
+  analysisJson,
+  DeployError,
+  type DeployReport,
+  engineFor,
+  imageVersionLabel,
+  RolloutError,
+} from "@powertrain/core";
 import type { Command } from "commander";
 import type { CliContext } from "../context";
 import {
@@ -19,6 +26,7 @@ interface DeployFlags extends TargetFlags, VerifyFlags {
   maxParallel?: string;
   bindAddress?: string;
   dryRun?: boolean;
+  analysis?: boolean;
 }
 
 export function registerDeploy(program: Command, ctx: CliContext): void {
@@ -42,7 +50,8 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       .option("--instances <n>", "instances per host (default: from the configuration)")
       .option("--max-parallel <n>", "hosts deployed at once")
       .option("--bind-address <ip>", "address published ports bind to (default all)")
-      .option("--dry-run", "print the plan for every host without changing anything"),
+      .option("--dry-run", "print the plan for every host without changing anything")
+      .option("--no-analysis", "a canary: do not wait for deploy.canary.analysis's verdict"),
   ).action(async (image: string, flags: DeployFlags) => {
     const loaded = await loadTarget(flags);
     const env = loaded.environment;
@@ -67,19 +76,44 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
         ctx.out.write(`${JSON.stringify(jsonReport(err.report), null, 2)}\n`);
       throw err;
     }
-    if (flags.json) ctx.out.write(`${JSON.stringify(jsonReport(report), null, 2)}\n`);
-    else if (!flags.dryRun) {
-      const switched =
-        report.switchMs === undefined ? "" : `, load balancer switched in ${report.switchMs} ms`;
-      ctx.logger.info(
-        `deployed ${report.version} (${report.strategy}) in ${(report.durationMs / 1000).toFixed(1)} s${switched}`,
+    const analyse =
+      report.strategy === "canary" &&
+      !flags.dryRun &&
+      flags.analysis !== false &&
+      env.deploy.canary?.analysis;
+    if (analyse && !flags.json) writeDeployed(ctx, report, true);
+    const analysis = analyse
+      ? await engineFor(env).analyzeCanary(
+          engineRequest(flags, env, ctx, { registryAuth, bindAddress: flags.bindAddress }),
+        )
+      : undefined;
+    if (flags.json) {
+      const out = { ...(jsonReport(report) as object), analysis: analysis && analysisJson(analysis) };
+      ctx.out.write(`${JSON.stringify(out, null, 2)}\n`);
+    } else if (analysis) {
+      ctx.out.write(`canary ${analysis.canaryVersion}\t${analysis.outcome}\t${analysis.action}\n`);
+    } else if (!flags.dryRun) writeDeployed(ctx, report);
+    if (analysis?.outcome === "inconclusive")
+      ctx.logger.warn(
+        `canary ${analysis.canaryVersion}: inconclusive (${analysis.reasons.join("; ")}); ${analysis.action === "hold" ? "it keeps running: promote-canary or abort-canary ends it" : analysis.action}`,
       );
-      if (report.strategy === "canary")
-        ctx.logger.info("canary running: powertrain promote-canary or abort-canary ends it");
-      for (const d of report.deployed)
-        ctx.out.write(`${d.host}\t${d.container}\t${d.port ?? "-"}\t${d.version}\n`);
+    if (analysis?.outcome === "fail") {
+      throw new DeployError(
+        `canary ${analysis.canaryVersion} failed its analysis (${analysis.reasons.join("; ")}); ${analysis.action === "abort" ? "it was aborted, the old version serves" : `on-fail: ${analysis.action}`}`,
+      );
     }
   });
+}
+
+function writeDeployed(ctx: CliContext, report: DeployReport, analysed = false): void {
+  const switched = report.switchMs === undefined ? "" : `, load balancer switched in ${report.switchMs} ms`;
+  ctx.logger.info(
+    `deployed ${report.version} (${report.strategy}) in ${(report.durationMs / 1000).toFixed(1)} s${switched}`,
+  );
+  if (report.strategy === "canary" && !analysed)
+    ctx.logger.info("canary running: powertrain promote-canary or abort-canary ends it");
+  for (const d of report.deployed)
+    ctx.out.write(`${d.host}\t${d.container}\t${d.port ?? "-"}\t${d.version}\n`);
 }
 
 /** The report as printed by --json: plans reduced to what a person or a script reads. */

@@ -3,6 +3,7 @@ import type { CliContext } from "../context";
 import { registerAbortCanary } from "./abort-canary";
 import { registerAttestations } from "./attestations";
 import { registerBuild } from "./build";
+import { registerCompare } from "./compare";
 import { registerDeploy } from "./deploy";
 import { registerExtractConfig } from "./extract-config";
 import { registerFind } from "./find";
@@ -49,4 +50,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerStop(program, ctx);
   registerPromoteCanary(program, ctx);
   registerAbortCanary(program, ctx);
+  registerCompare(program, ctx);
 }

@@ -209,3 +209,56 @@ describe("resolveHost", () => {
     expect(resolveHost(input)).toEqual(expected);
   });
 });
+
+describe("deploy.canary.analysis", () => {
+  const resolveCanary = (analysis: string) =>
+    resolveEnvironment(
+      parseConfig(
+        `name: a\ndeploy: { router: { type: nginx }, canary: { share: 10%, analysis: ${analysis} } }\n`,
+        "x.yml",
+      ),
+    ).deploy.canary?.analysis;
+
+  test.each([
+    [
+      "defaults",
+      "{ duration: 5m }",
+      {
+        durationMs: 300_000,
+        intervalMs: 30_000,
+        maxErrorRate: 0.01,
+        minRequests: 100,
+        onPass: "promote",
+        onFail: "abort",
+        onInconclusive: "hold",
+      },
+    ],
+    [
+      "everything set",
+      '{ duration: 10m, interval: 1m, max-error-rate: "0.5%", max-latency-ratio: 1.5, min-requests: 500, on-pass: hold, on-fail: abort, on-inconclusive: abort, metrics-command: "lb-stats --json" }',
+      {
+        durationMs: 600_000,
+        intervalMs: 60_000,
+        maxErrorRate: 0.005,
+        maxLatencyRatio: 1.5,
+        minRequests: 500,
+        onPass: "hold",
+        onFail: "abort",
+        onInconclusive: "abort",
+        metricsCommand: ["/bin/sh", "-c", "lb-stats --json"],
+      },
+    ],
+    ["a rate as a number", "{ duration: 1m, max-error-rate: 0.02 }", { maxErrorRate: 0.02 }],
+  ])("%s", (_, analysis, expected) => {
+    expect(resolveCanary(analysis)).toMatchObject(expected);
+  });
+
+  test.each([
+    ["no duration", "{ interval: 10s }", /analysis\.duration/],
+    ["an unknown action", "{ duration: 1m, on-fail: rollback }", /on-fail/],
+    ["a rate that is no share", '{ duration: 1m, max-error-rate: "five" }', /max-error-rate/],
+    ["an unknown key", "{ duration: 1m, max-errors: 3 }", /max-errors/],
+  ])("%s is a config error naming the key", (_, analysis, message) => {
+    expect(() => resolveCanary(analysis)).toThrow(message);
+  });
+});

@@ -321,10 +321,37 @@ function resolveTraffic(deploy: DeploySettings): Partial<ResolvedDeploy> {
     if (c.instances !== undefined) out.canary.instances = c.instances;
     if (c.share !== undefined)
       out.canary.sharePercent = typeof c.share === "number" ? c.share : Number.parseFloat(c.share);
+    if (c.analysis) out.canary.analysis = resolveAnalysis(c.analysis);
   }
   const keepIdle = deploy["blue-green"]?.["keep-idle"];
   if (deploy["blue-green"])
     out.blueGreen = keepIdle === undefined ? {} : { keepIdleMs: parseDuration(keepIdle) };
+  return out;
+}
+
+type CanaryAnalysis = NonNullable<NonNullable<DeploySettings["canary"]>["analysis"]>;
+type ResolvedAnalysis = NonNullable<NonNullable<ResolvedDeploy["canary"]>["analysis"]>;
+
+export const ANALYSIS_DEFAULTS = { intervalMs: 30_000, maxErrorRate: 0.01, minRequests: 100 } as const;
+
+function resolveAnalysis(a: CanaryAnalysis): ResolvedAnalysis {
+  const rate = a["max-error-rate"];
+  const out: ResolvedAnalysis = {
+    durationMs: parseDuration(a.duration),
+    intervalMs: a.interval === undefined ? ANALYSIS_DEFAULTS.intervalMs : parseDuration(a.interval),
+    maxErrorRate:
+      rate === undefined
+        ? ANALYSIS_DEFAULTS.maxErrorRate
+        : typeof rate === "number"
+          ? rate
+          : Number.parseFloat(rate) / 100,
+    minRequests: a["min-requests"] ?? ANALYSIS_DEFAULTS.minRequests,
+    onPass: a["on-pass"] ?? "promote",
+    onFail: a["on-fail"] ?? "abort",
+    onInconclusive: a["on-inconclusive"] ?? "hold",
+  };
+  if (a["max-latency-ratio"] !== undefined) out.maxLatencyRatio = a["max-latency-ratio"];
+  if (a["metrics-command"] !== undefined) out.metricsCommand = commandLine(a["metrics-command"]);
   return out;
 }
 

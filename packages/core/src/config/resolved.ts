@@ -225,6 +225,21 @@ export const ResolvedDeploy = z.strictObject({
     .strictObject({
       instances: z.int().min(1).optional(),
       sharePercent: z.number().min(0).max(100).optional(),
+      /** deploy.canary.analysis with its defaults; unset = a person promotes or aborts. */
+      analysis: z
+        .strictObject({
+          durationMs: Millis,
+          intervalMs: Millis,
+          /** 0-1. */
+          maxErrorRate: z.number().min(0).max(1),
+          maxLatencyRatio: z.number().gt(0).optional(),
+          minRequests: z.int().min(1),
+          onPass: z.enum(["promote", "abort", "hold"]),
+          onFail: z.enum(["promote", "abort", "hold"]),
+          onInconclusive: z.enum(["promote", "abort", "hold"]),
+          metricsCommand: z.array(z.string()).optional(),
+        })
+        .optional(),
     })
     .optional(),
   /** How long the old set keeps running, idle, after a blue-green switch. */

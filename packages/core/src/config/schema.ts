@@ -312,6 +312,43 @@ export const HooksSettings = z.strictObject({
   }),
 });
 
+const CanaryAction = z.enum(["promote", "abort", "hold"]);
+
+/** deploy.canary.analysis: watch the canary against the stable set, then act on the verdict. */
+export const CanaryAnalysis = z.strictObject({
+  duration: Duration.meta({ description: "How long the canary must pass before it is promoted." }),
+  interval: Duration.optional().meta({ description: "Time between two checks (default 30s)." }),
+  "max-error-rate": z
+    .union([
+      z.number().min(0).max(1),
+      z.string().regex(/^\d+(\.\d+)?%$/, { error: 'expected a share such as "1%" or "0.5%"' }),
+    ])
+    .optional()
+    .meta({
+      description:
+        'Highest share of failed canary requests (5xx, connection failures), e.g. "1%" (default 1%).',
+    }),
+  "max-latency-ratio": z.number().gt(0).optional().meta({
+    description: "Highest canary p99 ÷ stable p99, e.g. 1.5 (default: latency is not judged).",
+  }),
+  "min-requests": z.int().positive().optional().meta({
+    description:
+      "Canary requests a check needs to be judged; fewer over the whole duration is inconclusive (default 100).",
+  }),
+  "on-pass": CanaryAction.optional().meta({ description: "promote (default), abort or hold." }),
+  "on-fail": CanaryAction.optional().meta({ description: "abort (default), promote or hold." }),
+  "on-inconclusive": CanaryAction.optional().meta({
+    description: "Too little traffic to judge: hold (default: the canary keeps running), abort or promote.",
+  }),
+  "metrics-command": z
+    .union([z.string().min(1), z.array(z.string()).min(1)])
+    .optional()
+    .meta({
+      description:
+        "For a router of type command: the command on each host that prints the load balancer's per-backend numbers as JSON (docs/traffic.md).",
+    }),
+});
+
 export const DeploySettings = z.strictObject({
   strategy: z.enum(["rolling", "blue-green", "canary"]).optional(),
   "max-parallel": z.int().positive().optional().meta({ description: "Hosts deployed at once." }),
@@ -363,6 +400,10 @@ export const DeploySettings = z.strictObject({
         ])
         .optional()
         .meta({ description: 'Share of the traffic the canary gets, e.g. "10%" (default 10%).' }),
+      analysis: CanaryAnalysis.optional().meta({
+        description:
+          "Judge the canary from the load balancer's request numbers, then promote or abort it by itself (docs/traffic.md).",
+      }),
     })
     .optional(),
   "blue-green": z

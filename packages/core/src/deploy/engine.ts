@@ -1,6 +1,7 @@
 /** The SSH engine behind the engine seam (engine/types.ts): plain Docker hosts reached over SSH. */
 import type { DeployEngine, EngineRequest } from "../engine/types";
 import { defaultVersion } from "../image/reference";
+import { analyzeCanary, compareCanary } from "./analysis";
 import { abortCanary, promoteCanary } from "./canary";
 import { resolveEnvReferences } from "./env";
 import { runOneOff } from "./one-off";
@@ -31,4 +32,6 @@ export const sshEngine: DeployEngine = {
   promoteCanary: (req) => promoteCanary(operation(req)),
   abortCanary: (req) => abortCanary(operation(req)),
   run: (req) => runOneOff(operation(req)),
+  analyzeCanary: (req) => analyzeCanary(operation(req)),
+  compareCanary: (req) => compareCanary(operation(req)),
 };

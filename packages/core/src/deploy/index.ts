@@ -1,3 +1,4 @@
+export * from "./analysis";
 export * from "./canary";
 export * from "./engine";
 export * from "./env";

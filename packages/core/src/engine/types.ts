@@ -4,6 +4,7 @@
  * The SSH engine lives in deploy/, the Swarm engine in swarm/; engineFor() (index.ts) picks one.
  * A third engine is a new folder with an object of this type, and one line in engineFor.
  */
+import type { AnalysisReport, Clock, CompareReport } from "../deploy/analysis";
 import type { CanaryResult } from "../deploy/canary";
 import type { OpenHosts } from "../deploy/hosts";
 import type { OneOffResult } from "../deploy/one-off";
@@ -102,4 +103,8 @@ export interface DeployEngine {
   abortCanary(req: EngineRequest): Promise<CanaryResult[]>;
   /** A one-off container of the deployed version on the first host (or `hosts[0]`), attached. */
   run(req: EngineRunRequest): Promise<OneOffResult>;
+  /** Watch the running canary as deploy.canary.analysis says, then promote, abort or hold it. */
+  analyzeCanary(req: EngineRequest & { clock?: Clock }): Promise<AnalysisReport>;
+  /** The running canary against the stable set over the last `sinceMs`. */
+  compareCanary(req: EngineRequest & { sinceMs: number }): Promise<CompareReport>;
 }

@@ -6,7 +6,8 @@
 # configuration; on failure the previous file comes back. Exit 3 = invalid, 4 = reload failed.
 # A reload is asynchronous: old workers keep accepting for a moment and finish their requests with
 # the old upstream. The script returns once only new workers run (every request now sees the new
-# set), at most 5 s later.
+# set), at most 5 s later. Once the file no longer logs (the canary is over), its access log
+# (<upstream>.access.log beside it) is removed: nothing writes it any more.
 f=$1 nginx=$2 conf=$3; shift 3
 dir=${f%/*}
 mkdir -p "$dir" || exit 1
@@ -25,6 +26,7 @@ before=" $( [ -n "$master" ] && workers "$master" | tr '\n' ' ')"
 if [ "$#" -gt 0 ] && [ -n "$1" ]; then out=$("$@" 2>&1); else out=$(ng -s reload 2>&1); fi ||
   { restore; printf '%s\n' "$out"; exit 4; }
 rm -f "$f.prev"
+grep -q '^access_log ' "$f" || rm -f "${f%.conf}.access.log"
 [ -n "$master" ] || exit 0
 i=0
 while [ $i -lt 250 ]; do

@@ -4,17 +4,32 @@
  * host and receives the desired upstream set as JSON on stdin
  * ({app, environment, upstream, servers: [{address, port, weight, version, container}]}).
  * Exit 0 means the load balancer now serves exactly that set.
+ *
+ * For canary analysis a second command (deploy.canary.analysis.metrics-command) reports the load
+ * balancer's per-backend numbers: it gets {app, environment, upstream, since, cursor} on stdin and
+ * prints {cursor?, servers: [{address, requests, errors, latency_ms: {"<ms>": count}}]}
+ * (docs/traffic.md).
  */
-
+import { z } from "zod";
+import { bucketOf } from "../canary/histogram";
+import type { MetricRow } from "../canary/stats";
 import { runScript } from "../remote";
 import type { RemoteHost } from "../ssh/session";
-import { type Router, RouterError, type UpstreamServer } from "./types";
+import {
+  type MetricsRequest,
+  type Router,
+  RouterError,
+  type RouterMetrics,
+  type UpstreamServer,
+} from "./types";
 
 export interface CommandRouterOptions {
   app: string;
   environment: string;
   upstream: string;
   command: string[];
+  /** Reports per-backend request numbers (canary analysis); unset = this router cannot. */
+  metricsCommand?: string[];
 }
 
 /** What the hook reads on stdin. */
@@ -67,6 +82,30 @@ export class CommandRouter implements Router {
     );
   }
 
+  async metrics(req: MetricsRequest): Promise<RouterMetrics> {
+    const command = this.o.metricsCommand;
+    if (!command?.length) {
+      throw new RouterError(
+        `${this.description}: cannot report request numbers; set deploy.canary.analysis.metrics-command (docs/traffic.md)`,
+      );
+    }
+    const input = JSON.stringify({
+      app: this.o.app,
+      environment: this.o.environment,
+      upstream: this.o.upstream,
+      since: req.since,
+      cursor: req.cursor ?? null,
+    });
+    const r = await this.host.run(command, { input, allowFailure: true });
+    const what = `metrics command ${command.join(" ")} on ${this.host.name}`;
+    if (r.exitCode !== 0) {
+      const why = (r.stderr || r.stdout).trim().split("\n").slice(-3).join(" | ") || "no output";
+      throw new RouterError(`${what} exited with code ${r.exitCode}: ${why}`);
+    }
+    const slot = Math.floor(Date.now() / 1000 / req.slotSeconds) * req.slotSeconds;
+    return parseMetricsOutput(r.stdout, slot, what);
+  }
+
   private run(servers: UpstreamServer[]) {
     const payload: HookPayload = {
       app: this.o.app,
@@ -79,4 +118,48 @@ export class CommandRouter implements Router {
       allowFailure: true,
     });
   }
+}
+
+const MetricsOutput = z.object({
+  cursor: z.string().optional(),
+  servers: z.array(
+    z.object({
+      address: z.string().min(1),
+      requests: z.int().nonnegative(),
+      errors: z.int().nonnegative(),
+      latency_ms: z.record(z.string().regex(/^\d+(\.\d+)?$/), z.int().nonnegative()),
+    }),
+  ),
+});
+
+/** A metrics command's JSON as rows in time slot `slot`; RouterError naming what is wrong. */
+export function parseMetricsOutput(stdout: string, slot: number, what: string): RouterMetrics {
+  let parsed: z.infer<typeof MetricsOutput>;
+  try {
+    parsed = MetricsOutput.parse(JSON.parse(stdout));
+  } catch (err) {
+    const why =
+      err instanceof z.ZodError ? z.prettifyError(err).split("\n").slice(0, 3).join(" ") : "not JSON";
+    throw new RouterError(`${what} printed no valid metrics: ${why}`);
+  }
+  const rows: MetricRow[] = [];
+  for (const s of parsed.servers) {
+    const latencies = Object.entries(s.latency_ms);
+    const counted = latencies.reduce((n, [, c]) => n + c, 0);
+    if (counted !== s.requests || s.errors > s.requests) {
+      throw new RouterError(
+        `${what}: server ${s.address} reports ${s.requests} request(s), ${s.errors} error(s) and latencies of ${counted}; latency_ms must count every request`,
+      );
+    }
+    latencies.forEach(([ms, requests], i) => {
+      rows.push({
+        address: s.address,
+        slot,
+        bucket: bucketOf(Number(ms)),
+        requests,
+        errors: i === 0 ? s.errors : 0,
+      });
+    });
+  }
+  return { rows, cursor: parsed.cursor ?? "" };
 }

@@ -24,11 +24,13 @@ export function createRouter(
   host: RemoteHost,
   settings: RouterConfig,
   scope: { app: string; environment: string },
+  /** deploy.canary.analysis.metrics-command, for a command router. */
+  metricsCommand?: string[],
 ): Router {
   const upstream = upstreamName(settings, scope.app, scope.environment);
   if (settings.type === "command") {
     if (!settings.command?.length) throw new UsageError("deploy.router: type command needs a command");
-    return new CommandRouter(host, { ...scope, upstream, command: settings.command });
+    return new CommandRouter(host, { ...scope, upstream, command: settings.command, metricsCommand });
   }
   return new NginxRouter(host, {
     upstream,

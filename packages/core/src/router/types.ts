@@ -4,6 +4,7 @@
  * load balancer serve exactly that set (validated, applied in one step), or
  * leaves the previous set in place and throws.
  */
+import type { MetricRow } from "../canary/stats";
 import type { ResolvedRouter } from "../config/resolved";
 import { PowertrainError } from "../errors";
 
@@ -32,6 +33,27 @@ export interface Router {
    * reload). On any failure the previous set is restored and RouterError thrown.
    */
   apply(servers: UpstreamServer[]): Promise<void>;
+  /**
+   * Per-backend request numbers since `since` (or since the last call, by cursor): what canary
+   * analysis and `powertrain compare` read. RouterError when this router cannot tell.
+   */
+  metrics(req: MetricsRequest): Promise<RouterMetrics>;
+}
+
+export interface MetricsRequest {
+  /** Only requests at or after this time (unix seconds). */
+  since: number;
+  /** The previous answer's cursor: only what came after it. */
+  cursor?: string;
+  /** Width of the time slots the rows are grouped in, seconds. */
+  slotSeconds: number;
+}
+
+export interface RouterMetrics {
+  /** Rows per backend address ("127.0.0.1:18001"), time slot and latency bucket. */
+  rows: MetricRow[];
+  /** Hand it back with the next request to get only what came after. */
+  cursor: string;
 }
 
 /** How the environment's router is configured: the resolved `deploy.router` of powertrain.yml. */

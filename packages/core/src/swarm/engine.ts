@@ -44,4 +44,6 @@ export const swarmEngine: DeployEngine = {
   promoteCanary: canary,
   abortCanary: canary,
   run: () => Promise.reject(new EngineUnsupportedError("swarm", "run", NO_ONE_OFF)),
+  analyzeCanary: canary,
+  compareCanary: canary,
 };

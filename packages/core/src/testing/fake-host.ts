@@ -36,6 +36,8 @@ export interface FakeBehaviour {
   oneOff?: (run: FakeOneOff) => FakeOneOffEnd;
   /** Exit status of an attached `powertrain run` container (default 0). */
   attachExitCode?: number;
+  /** What the router's metrics command `lb-metrics` prints, given its stdin request. */
+  metrics?: (request: { since: number; cursor: string | null }) => unknown;
 }
 
 /** A one-off container as the fake host saw it start. */
@@ -106,7 +108,7 @@ export class FakeHost implements RemoteHost {
     this.calls.push(script ? script.name : args.join(" "));
     const input = options.input === undefined ? "" : String(options.input);
     this.inputs.set(this.calls.at(-1)!, input);
-    let r = script ? this.script(script.name, script.args, input) : this.command(args);
+    let r = script ? this.script(script.name, script.args, input) : this.command(args, input);
     if (options.onLine) {
       // As exec does: every line to onLine, none kept.
       for (const line of [...r.stdout.split("\n"), ...r.stderr.split("\n")]) if (line) options.onLine(line);
@@ -174,8 +176,10 @@ export class FakeHost implements RemoteHost {
     }
   }
 
-  private command(args: readonly string[]): ExecResult {
+  private command(args: readonly string[], input: string): ExecResult {
     const [cmd, sub, ...rest] = args;
+    if (cmd === "lb-metrics" && this.behaviour.metrics)
+      return ok(JSON.stringify(this.behaviour.metrics(JSON.parse(input))));
     if (cmd === "sh" && args[2]?.startsWith("command -v")) return ok(); // a router's check
     if (cmd === "true") return ok(); // a connection check
     if (cmd !== "docker") return ok("", 127, `fake host: ${cmd}: not found`);

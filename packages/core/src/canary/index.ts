@@ -1,0 +1,5 @@
+export * from "./chart";
+export * from "./histogram";
+export * from "./report";
+export * from "./stats";
+export * from "./verdict";
