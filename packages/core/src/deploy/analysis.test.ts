@@ -9,19 +9,16 @@ import { EngineUnsupportedError } from "../engine/errors";
 import { silentLogger } from "../log";
 import { RouterError } from "../router/types";
 import { swarmEngine } from "../swarm/engine";
+import { TEST_HOSTS, testEnvironment, testImage } from "../testing/environments";
 import { FakeFleet, type FakeHost } from "../testing/fake-host";
 import type { Clock } from "./analysis";
 import { sshEngine } from "./engine";
 import { LABEL } from "./labels";
 import type { DeployEnvironment } from "./types";
 
-const digest = (c: string) => `sha256:${c.repeat(64)}`;
-const V1 = `reg.example.com/shop:1-aaaaaaa@${digest("a")}`;
-const V2 = `reg.example.com/shop:2-bbbbbbb@${digest("b")}`;
-const hosts = [
-  { host: "10.0.0.1", user: "deploy" },
-  { host: "10.0.0.2", user: "deploy" },
-];
+const V1 = testImage("1-aaaaaaa", "a");
+const V2 = testImage("2-bbbbbbb", "b");
+const hosts = TEST_HOSTS;
 
 const analysis: AnalysisSettings & { metricsCommand?: string[] } = {
   durationMs: 60_000,
@@ -36,32 +33,14 @@ const analysis: AnalysisSettings & { metricsCommand?: string[] } = {
 };
 
 function environment(a: Partial<typeof analysis> = {}): DeployEnvironment {
-  return {
-    name: "prod",
-    app: "shop",
-    hosts,
-    run: {
-      instances: 2,
-      ports: [{ container: 8080, host: { from: 18000, to: 18099 }, protocol: "tcp" }],
-      env: {},
-      volumes: [],
-      labels: {},
-      health: { http: "/healthz" },
-      stopTimeoutMs: 1000,
-      init: true,
-      restart: "no",
-    },
+  return testEnvironment({
     deploy: {
       strategy: "canary",
-      maxParallel: 1,
-      keep: 2,
-      healthTimeoutMs: 1000,
-      lockTimeoutMs: 0,
       router: { type: "command", command: ["lb-hook"] },
       drainMs: 0,
       canary: { instances: 1, sharePercent: 20, analysis: { ...analysis, ...a } },
     },
-  };
+  });
 }
 
 /** Per request to lb-metrics: each backend's requests since the last call, by version. */

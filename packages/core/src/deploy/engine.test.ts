@@ -4,39 +4,22 @@
  * against real sshd and docker in test/deploy and test/traffic.
  */
 import { silentLogger } from "../log";
+import { TEST_HOSTS, testEnvironment, testImage } from "../testing/environments";
 import { FakeFleet, type FakeHost } from "../testing/fake-host";
 import { sshEngine } from "./engine";
 import { LABEL } from "./labels";
 import { RolloutError } from "./rollout";
 import type { DeployEnvironment } from "./types";
 
-const digest = (c: string) => `sha256:${c.repeat(64)}`;
-const image = (version: string, c: string) => `reg.example.com/shop:${version}@${digest(c)}`;
-const V1 = image("1-aaaaaaa", "a");
-const V2 = image("2-bbbbbbb", "b");
-const hosts = [
-  { host: "10.0.0.1", user: "deploy" },
-  { host: "10.0.0.2", user: "deploy" },
-];
+const V1 = testImage("1-aaaaaaa", "a");
+const V2 = testImage("2-bbbbbbb", "b");
+const hosts = TEST_HOSTS;
 
 function environment(o: Partial<DeployEnvironment["deploy"]> = {}, instances = 2): DeployEnvironment {
-  return {
-    name: "prod",
-    app: "shop",
-    hosts,
-    run: {
-      instances,
-      ports: [{ container: 8080, host: { from: 18000, to: 18099 }, protocol: "tcp" }],
-      env: { GREETING: "hi ${NAME}", VERSION: "${POWERTRAIN_VERSION}" },
-      volumes: [],
-      labels: {},
-      health: { http: "/healthz" },
-      stopTimeoutMs: 1000,
-      init: true,
-      restart: "no",
-    },
-    deploy: { strategy: "rolling", maxParallel: 1, keep: 2, healthTimeoutMs: 1000, lockTimeoutMs: 0, ...o },
-  };
+  return testEnvironment({
+    run: { instances, env: { GREETING: "hi ${NAME}", VERSION: "${POWERTRAIN_VERSION}" } },
+    deploy: o,
+  });
 }
 
 function engine(fleet: FakeFleet, env = environment()) {

@@ -7,6 +7,7 @@ import type { ResolvedHooks } from "../config/hooks";
 import { EngineUnsupportedError } from "../engine/errors";
 import { silentLogger } from "../log";
 import { swarmEngine } from "../swarm/engine";
+import { TEST_HOSTS, testEnvironment, testImage } from "../testing/environments";
 import { FakeFleet, type FakeHost, type FakeOneOffEnd, type FakeFleet as Fleet } from "../testing/fake-host";
 import { sshEngine } from "./engine";
 import { HookError, ONE_OFF_LABEL, oneOffArgs } from "./hooks";
@@ -14,14 +15,9 @@ import { LABEL } from "./labels";
 import { RolloutError } from "./rollout";
 import type { DeployEnvironment } from "./types";
 
-const digest = (c: string) => `sha256:${c.repeat(64)}`;
-const image = (version: string, c: string) => `reg.example.com/shop:${version}@${digest(c)}`;
-const V1 = image("1-aaaaaaa", "a");
-const V2 = image("2-bbbbbbb", "b");
-const hosts = [
-  { host: "10.0.0.1", user: "deploy" },
-  { host: "10.0.0.2", user: "deploy" },
-];
+const V1 = testImage("1-aaaaaaa", "a");
+const V2 = testImage("2-bbbbbbb", "b");
+const hosts = TEST_HOSTS;
 const hook = (command: string[], on: "first-host" | "every-host" = "first-host") => ({
   command,
   timeoutMs: 5000,
@@ -29,31 +25,16 @@ const hook = (command: string[], on: "first-host" | "every-host" = "first-host")
 });
 
 function environment(hooks?: ResolvedHooks): DeployEnvironment {
-  return {
-    name: "prod",
-    app: "shop",
-    hosts,
+  return testEnvironment({
     run: {
-      instances: 2,
-      ports: [{ container: 8080, host: { from: 18000, to: 18099 }, protocol: "tcp" }],
       env: { DB_URL: "postgres://${DB_PASSWORD}@db", PLAIN: "yes" },
       volumes: [{ source: "shop-data", target: "/data", readOnly: false }],
       labels: { "traefik.enable": "true" },
-      health: { http: "/healthz" },
-      stopTimeoutMs: 1000,
-      init: true,
       restart: "unless-stopped",
       network: "shop-net",
     },
-    deploy: {
-      strategy: "rolling",
-      maxParallel: 1,
-      keep: 2,
-      healthTimeoutMs: 1000,
-      lockTimeoutMs: 0,
-      ...(hooks ? { hooks } : {}),
-    },
-  };
+    deploy: hooks ? { hooks } : {},
+  });
 }
 
 function request(fleet: Fleet, env: DeployEnvironment) {

@@ -1,33 +1,17 @@
 /** `scale` on the SSH engine against fake hosts: what starts, what leaves, the router, the remembered count. */
 import { silentLogger } from "../log";
+import { TEST_HOSTS, testDigest, testEnvironment, testImage } from "../testing/environments";
 import { FakeFleet, type FakeHost } from "../testing/fake-host";
 import { sshEngine } from "./engine";
 import { LABEL } from "./labels";
 import type { DeployEnvironment } from "./types";
 
-const digest = (c: string) => `sha256:${c.repeat(64)}`;
-const V1 = `reg.example.com/shop:1-aaaaaaa@${digest("a")}`;
-const V2 = `reg.example.com/shop:2-bbbbbbb@${digest("b")}`;
-const hosts = [{ host: "10.0.0.1", user: "deploy" }];
+const V1 = testImage("1-aaaaaaa", "a");
+const V2 = testImage("2-bbbbbbb", "b");
+const hosts = [TEST_HOSTS[0]!];
 
 function environment(o: Partial<DeployEnvironment["deploy"]> = {}, instances = 2): DeployEnvironment {
-  return {
-    name: "prod",
-    app: "shop",
-    hosts,
-    run: {
-      instances,
-      ports: [{ container: 8080, host: { from: 18000, to: 18099 }, protocol: "tcp" }],
-      env: { VERSION: "${POWERTRAIN_VERSION}" },
-      volumes: [],
-      labels: {},
-      health: { http: "/healthz" },
-      stopTimeoutMs: 1000,
-      init: true,
-      restart: "no",
-    },
-    deploy: { strategy: "rolling", maxParallel: 1, keep: 2, healthTimeoutMs: 1000, lockTimeoutMs: 0, ...o },
-  };
+  return testEnvironment({ hosts, run: { instances, env: { VERSION: "${POWERTRAIN_VERSION}" } }, deploy: o });
 }
 
 const withRouter = () => environment({ router: { type: "command", command: ["lb-hook"] }, drainMs: 0 });
@@ -60,7 +44,7 @@ describe("scale", () => {
     expect(r).toMatchObject({ version: "1-aaaaaaa", from: 2, to: 4 });
     expect(r!.started).toHaveLength(2);
     expect(ours(h)).toHaveLength(4);
-    expect(new Set(ours(h).map((c) => c.labels[LABEL.digest]))).toEqual(new Set([digest("a")]));
+    expect(new Set(ours(h).map((c) => c.labels[LABEL.digest]))).toEqual(new Set([testDigest("a")]));
     expect(new Set(ports(h)).size).toBe(4);
     expect(routed(h)).toEqual(ports(h));
     // The new ones carry the version's deploy id, so a later deploy counts them as a finished deploy's.
