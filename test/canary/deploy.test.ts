@@ -12,6 +12,7 @@ import { deploy } from "../../packages/core/src/deploy/rollout";
 import type { DeployEnvironment } from "../../packages/core/src/deploy/types";
 import { cleanUp } from "../deploy/support";
 import { recordingLogger } from "../registry/support/logger";
+import { readOutputs } from "../support/action-outputs";
 import { runCli } from "../support/cli";
 import { tempDir, uniqueName } from "../support/helpers";
 import { type Load, startLoad } from "../traffic/load";
@@ -154,16 +155,3 @@ describe("deploy waits for the canary's verdict", () => {
     expect(l.failed).toBe(0);
   });
 });
-
-function readOutputs(file: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = readFileSync(file, "utf8").split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const m = lines[i]!.match(/^([^<]+)<<(.+)$/);
-    if (!m) continue;
-    const value: string[] = [];
-    while (lines[++i] !== m[2]) value.push(lines[i]!);
-    outputs[m[1]!] = value.join("\n");
-  }
-  return outputs;
-}

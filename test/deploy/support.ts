@@ -18,8 +18,15 @@ export function newApp(): string {
   return uniqueName("pt-test-deploy");
 }
 
-/** Build the app at `version` and push it; returns the pinned reference. `healthy: false` has no /healthz. */
-export async function buildApp(app: string, version: string, o: { healthy?: boolean } = {}): Promise<string> {
+/**
+ * Build the app at `version` and push it; returns the pinned reference. `healthy: false` has no
+ * /healthz; `run` adds RUN lines after the content is copied in.
+ */
+export async function buildApp(
+  app: string,
+  version: string,
+  o: { healthy?: boolean; run?: string[] } = {},
+): Promise<string> {
   const dir = tempDir("pt-deploy-img-");
   mkdirSync(join(dir, "www"));
   writeFileSync(join(dir, "www", "index.html"), version);
@@ -29,6 +36,7 @@ export async function buildApp(app: string, version: string, o: { healthy?: bool
     [
       `FROM ${env.images.busybox}`,
       "COPY www /www",
+      ...(o.run ?? []).map((line) => `RUN ${line}`),
       'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]',
       "",
     ].join("\n"),

@@ -9,6 +9,7 @@ import { main as actionMain } from "../../actions/extract-config/src/main";
 import { registerExtractConfig } from "../../packages/cli/src/commands/extract-config";
 import { buildProgram, type CliContext, EXIT_USAGE, reportError } from "../../packages/cli/src/main";
 import { StreamLogger } from "../../packages/core/src/log";
+import { readOutputs } from "../support/action-outputs";
 import { testEnv } from "../support/env";
 import { tempDir } from "../support/helpers";
 import {
@@ -32,14 +33,6 @@ cleanUpAfterAll();
 beforeAll(async () => {
   image = await publish("pt-test-extract-shells");
 });
-
-/** `name<<DELIMITER\nvalue\nDELIMITER` blocks, as @actions/core writes them. */
-function readOutputs(file: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const pattern = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const m of readFileSync(file, "utf8").matchAll(pattern)) outputs[m[1]!] = m[3]!;
-  return outputs;
-}
 
 function actionEnvironment(inputs: Record<string, string>): {
   output: string;

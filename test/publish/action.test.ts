@@ -10,6 +10,7 @@ import { mergeIndex } from "../../packages/core/src/publish/merge";
 import { RegistryClient } from "../../packages/core/src/registry/client";
 import { buildTestImage } from "../registry/support/images";
 import { recordingLogger } from "../registry/support/logger";
+import { readOutputs } from "../support/action-outputs";
 import { testEnv } from "../support/env";
 import { dockerRmi, tempDir, uniqueName } from "../support/helpers";
 import { pushPlatformImage } from "./support";
@@ -22,20 +23,6 @@ const repository = `${uniqueName("pt-test-publish-action")}/app`;
 const localImage = `${uniqueName("pt-test-publish-action")}:1`;
 const savedEnv = { ...process.env };
 let dir: string;
-
-/** Parses the runner's `name<<delimiter` output file format. */
-function readOutputs(file: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = readFileSync(file, "utf8").split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const m = lines[i]!.match(/^([^<]+)<<(.+)$/);
-    if (!m) continue;
-    const value: string[] = [];
-    while (lines[++i] !== m[2]) value.push(lines[i]!);
-    outputs[m[1]!] = value.join("\n");
-  }
-  return outputs;
-}
 
 beforeAll(async () => {
   dir = tempDir("pt-test-publish-action-");

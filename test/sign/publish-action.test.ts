@@ -11,6 +11,7 @@ import { loadSigningKey } from "../../packages/core/src/sign/keys";
 import { verifyForDeploy } from "../../packages/core/src/sign/policy";
 import { buildTestImage } from "../registry/support/images";
 import { recordingLogger } from "../registry/support/logger";
+import { readOutputs } from "../support/action-outputs";
 import { dockerRmi, tempDir, uniqueName } from "../support/helpers";
 import { env, newClient, pemKeyPair, registry } from "./support";
 
@@ -25,19 +26,6 @@ afterAll(async () => {
   process.env = { ...savedEnv };
   await dockerRmi([localImage, `${registry}/${repository}:9-abcdef1`]);
 });
-
-function readOutputs(file: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = readFileSync(file, "utf8").split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const m = lines[i]!.match(/^([^<]+)<<(.+)$/);
-    if (!m) continue;
-    const value: string[] = [];
-    while (lines[++i] !== m[2]) value.push(lines[i]!);
-    outputs[m[1]!] = value.join("\n");
-  }
-  return outputs;
-}
 
 test("publish with sign-key and test-report: signed, attested, admitted by a deploy policy", async () => {
   await buildTestImage({ base: env.images.busybox, name: localImage });
