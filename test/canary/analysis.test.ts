@@ -17,6 +17,7 @@ import type { DeployEnvironment } from "../../packages/core/src/deploy/types";
 import { silentLogger } from "../../packages/core/src/log";
 import { SshSession } from "../../packages/core/src/ssh/session";
 import { cleanUp, sshOptions } from "../deploy/support";
+import { targetFlags } from "../support/cli";
 import { tempDir, uniqueName } from "../support/helpers";
 import { type LoadResult, startLoad } from "../traffic/load";
 import { env, request, trafficEnvironment, upstreamHost } from "../traffic/support";
@@ -199,7 +200,7 @@ describe("canary analysis through nginx under load", () => {
       [
         join(root, "packages/cli/src/index.ts"),
         "compare",
-        ...["-e", "test", "-c", config, "--ssh-key", env.ssh.key, "--known-hosts", env.ssh.knownHosts],
+        ...targetFlags(config),
         ...["--since", "1m", "--html", html, "--json"],
       ],
       { encoding: "utf8" },

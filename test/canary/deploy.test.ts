@@ -13,7 +13,7 @@ import type { DeployEnvironment } from "../../packages/core/src/deploy/types";
 import { cleanUp } from "../deploy/support";
 import { recordingLogger } from "../registry/support/logger";
 import { readOutputs } from "../support/action-outputs";
-import { runCli } from "../support/cli";
+import { runCli, targetFlags } from "../support/cli";
 import { tempDir, uniqueName } from "../support/helpers";
 import { type Load, startLoad } from "../traffic/load";
 import { env, request, trafficEnvironment, upstreamHost } from "../traffic/support";
@@ -83,16 +83,7 @@ describe("deploy waits for the canary's verdict", () => {
     });
   }
 
-  const flags = () => [
-    "-e",
-    "test",
-    "-c",
-    config,
-    "--ssh-key",
-    env.ssh.key,
-    "--known-hosts",
-    env.ssh.knownHosts,
-  ];
+  const flags = () => targetFlags(config);
 
   test("powertrain deploy: a failing canary is aborted, with progress lines, exit 1, the old version serving", async () => {
     await v1UnderLoad();

@@ -8,6 +8,7 @@ import { registerRollback } from "../../packages/cli/src/commands/rollback";
 import { registerStop } from "../../packages/cli/src/commands/stop";
 import { buildProgram, type CliContext, reportError } from "../../packages/cli/src/main";
 import { StreamLogger } from "../../packages/core/src/log";
+import { targetFlags } from "../support/cli";
 import { tempDir } from "../support/helpers";
 import { buildApp, cleanUp, containersOf, env, newApp, versionOn } from "./support";
 
@@ -74,7 +75,7 @@ describe("powertrain deploy / ps / rollback / logs / stop", () => {
         "",
       ].join("\n"),
     );
-    flags = ["-e", "test", "-c", config, "--ssh-key", env.ssh.key, "--known-hosts", env.ssh.knownHosts];
+    flags = targetFlags(config);
     process.env.PT_TEST_GREETING = "hello $(world)";
   });
   afterAll(async () => {

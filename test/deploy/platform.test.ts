@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RegistryClient } from "../../packages/core/src/registry/client";
-import { runCli } from "../support/cli";
+import { runCli, targetFlags } from "../support/cli";
 import { tempDir, uniqueName } from "../support/helpers";
 import { env } from "./support";
 
@@ -85,18 +85,7 @@ test("an index without the host's platform: a clear error naming the platform, n
   const host = `${env.ssh.user}@${env.ssh.hosts[0]}:${env.ssh.port}`;
   writeFileSync(config, `name: pt-platform\nenvironments:\n  test:\n    hosts: ["${host}"]\n`);
   const image = `${env.registry.host}/${repository}:1@${digest}`;
-  const r = await runCli(
-    "deploy",
-    image,
-    "-e",
-    "test",
-    "-c",
-    config,
-    "--ssh-key",
-    env.ssh.key,
-    "--known-hosts",
-    env.ssh.knownHosts,
-  );
+  const r = await runCli("deploy", image, ...targetFlags(config));
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/has no image for this host's platform \(linux\/amd64\)/);
   expect(r.stderr).toMatch(/hint: build for it too/);

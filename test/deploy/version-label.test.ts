@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli } from "../support/cli";
+import { runCli, targetFlags } from "../support/cli";
 import { buildAndPush, tempDir } from "../support/helpers";
 import { cleanUp, env, newApp } from "./support";
 
@@ -34,7 +34,7 @@ test("the image's version label names the deploy when no --version is given", as
   const config = join(dir, "powertrain.yml");
   const host = `${env.ssh.user}@${env.ssh.hosts[0]}:${env.ssh.port}`;
   writeFileSync(config, `name: ${app}\nenvironments:\n  test:\n    hosts: ["${host}"]\n`);
-  const flags = ["-e", "test", "-c", config, "--ssh-key", env.ssh.key, "--known-hosts", env.ssh.knownHosts];
+  const flags = targetFlags(config);
   const r = await runCli("deploy", byDigest, ...flags, "--dry-run", "--json");
   expect(r.stderr).not.toMatch(/error/);
   expect(r.code).toBe(0);

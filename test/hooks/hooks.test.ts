@@ -11,7 +11,7 @@ import { deploy, RolloutError } from "../../packages/core/src/deploy/rollout";
 import type { DeployEnvironment } from "../../packages/core/src/deploy/types";
 import { exec } from "../../packages/core/src/exec/exec";
 import { cleanUp, environment, failure, newApp, request, runConfig, versionOn } from "../deploy/support";
-import { runCli } from "../support/cli";
+import { runCli, targetFlags } from "../support/cli";
 import { tempDir } from "../support/helpers";
 import { buildHookApp, env, oneOffsOf, removeVolume, volumeFile } from "./support";
 
@@ -233,16 +233,7 @@ describe("powertrain run and import", () => {
     expect(r.code).toBe(0);
   });
 
-  const cliTarget = () => [
-    "-e",
-    "test",
-    "-c",
-    config,
-    "--ssh-key",
-    env.ssh.key,
-    "--known-hosts",
-    env.ssh.knownHosts,
-  ];
+  const cliTarget = () => targetFlags(config);
 
   test("prints the command's output and passes its exit status through", async () => {
     const r = await cliProcess([

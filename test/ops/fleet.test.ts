@@ -8,7 +8,7 @@ import { deploy } from "../../packages/core/src/deploy/rollout";
 import { silentLogger } from "../../packages/core/src/log";
 import { fleetStatus } from "../../packages/core/src/ops/fleet";
 import { cleanUp, env, environment, newApp, request, runConfig, sshOptions } from "../deploy/support";
-import { runCli } from "../support/cli";
+import { runCli, targetFlags } from "../support/cli";
 import { tempDir } from "../support/helpers";
 import { buildLabelledApp } from "./support";
 
@@ -93,7 +93,7 @@ describe("fleet view on real hosts", () => {
         "",
       ].join("\n"),
     );
-    const flags = ["-c", config, "--ssh-key", env.ssh.key, "--known-hosts", env.ssh.knownHosts];
+    const flags = targetFlags(config, null);
     const deployed = await runCli(
       "deploy",
       v1,

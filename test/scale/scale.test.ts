@@ -9,7 +9,7 @@ import { sshEngine } from "../../packages/core/src/deploy/engine";
 import { deploy } from "../../packages/core/src/deploy/rollout";
 import { exec } from "../../packages/core/src/exec/exec";
 import { containersOf, failure } from "../deploy/support";
-import { runCli } from "../support/cli";
+import { runCli, targetFlags } from "../support/cli";
 import { tempDir, uniqueName } from "../support/helpers";
 import { startLoad } from "../traffic/load";
 import {
@@ -123,20 +123,7 @@ describe("scale without a redeploy", () => {
       ].join("\n"),
     );
     const before = await running(app);
-    const r = await runCli(
-      "scale",
-      "3",
-      "-e",
-      "test",
-      "-c",
-      file,
-      "--ssh-key",
-      env.ssh.key,
-      "--known-hosts",
-      env.ssh.knownHosts,
-      "--dry-run",
-      "--json",
-    );
+    const r = await runCli("scale", "3", ...targetFlags(file), "--dry-run", "--json");
     expect(r.stderr).toContain("scale v2 from");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { hosts: { planned: boolean; to: number; version: string }[] };

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildApp, cleanUp, containersOf, env, newApp } from "../deploy/support";
-import { runCli as run } from "../support/cli";
+import { runCli as run, targetFlags } from "../support/cli";
 import { tempDir } from "../support/helpers";
 import { pemKeyPair } from "./support";
 
@@ -37,7 +37,7 @@ test("rollback to an unsigned version is refused before any change; signed, it g
     config,
     `name: ${app}\nrun:\n  instances: 1\n  ports: ["18520-18539:8080"]\n  health: { http: /healthz }\nenvironments:\n  test:\n    hosts: ["${host}"]\n    deploy: { keep: 1, verify: { key: "${keys.publicKey}" } }\n`,
   );
-  const flags = ["-e", "test", "-c", config, "--ssh-key", env.ssh.key, "--known-hosts", env.ssh.knownHosts];
+  const flags = targetFlags(config);
   // v1 went out before the policy existed; v2 is signed and deployed through the gate.
   expect(await run("deploy", v1, ...flags, "--version", "v1", "--insecure-skip-verify")).toMatchObject({
     code: 0,
