@@ -14,16 +14,15 @@ import {
   DeployError,
   type DeployReport,
   defaultVersion,
+  deployGateFor,
   deployReferenceSource,
   type EngineRequest,
   engineFor,
-  gateDeploy,
   imageVersionLabel,
   loadDeployEnvironments,
   parseEnvFrom,
   parseHostSpec,
   parseRegistryAuths,
-  policyFromInputs,
   pullCredentialsFor,
   RolloutError,
   registryOf,
@@ -126,16 +125,15 @@ export async function main(ctx: ActionContext): Promise<void> {
   // environments.<name>.url, rendered: for the workflow's `environment: { name, url }`.
   actions.setOutput("url", environment.url ?? "");
   // Before any host, dry-run included: the deploy side's policy, tightened by the image's.
-  const gate = (pinned: string) =>
-    gateDeploy({
-      image: pinned,
-      deploySide:
-        policyFromInputs(input["verify-key"], input["verify-require"], 'input "verify-require"') ??
-        loaded.deploySide?.deploy.verify,
-      imageSide: loaded.image?.deploy.verify,
-      insecureSkipVerify: input["insecure-skip-verify"],
-      logger: ctx.logger,
-    });
+  const gate = deployGateFor({
+    key: input["verify-key"],
+    require: input["verify-require"],
+    where: 'input "verify-require"',
+    deploySide: loaded.deploySide?.deploy.verify,
+    imageSide: loaded.image?.deploy.verify,
+    insecureSkipVerify: input["insecure-skip-verify"],
+    logger: ctx.logger,
+  });
   try {
     if (canaryAction) await endCanary(ctx, canaryAction, request);
     else if (input.scale) await scaleInstances(request, input.instances!, input["dry-run"]);

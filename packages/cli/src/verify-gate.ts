@@ -3,7 +3,7 @@
  * the deploy side's policy from --verify-key/--verify-require, else the deploy checkout's
  * powertrain.yml, tightened by the image's own (core's gateDeploy).
  */
-import { type DeployEnvironments, gateDeploy, type Logger, policyFromInputs } from "@powertrain/core";
+import { type DeployEnvironments, deployGateFor, type Logger } from "@powertrain/core";
 import type { Command } from "commander";
 
 export interface VerifyFlags {
@@ -28,15 +28,16 @@ export function deployGate(
   loaded: DeployEnvironments,
   logger: Logger,
 ): (image: string) => Promise<void> {
+  const gate = deployGateFor({
+    key: flags.verifyKey,
+    require: flags.verifyRequire,
+    where: "--verify-require",
+    deploySide: loaded.deploySide?.deploy.verify,
+    imageSide: loaded.image?.deploy.verify,
+    insecureSkipVerify: flags.insecureSkipVerify,
+    logger,
+  });
   return async (image) => {
-    await gateDeploy({
-      image,
-      deploySide:
-        policyFromInputs(flags.verifyKey, flags.verifyRequire, "--verify-require") ??
-        loaded.deploySide?.deploy.verify,
-      imageSide: loaded.image?.deploy.verify,
-      insecureSkipVerify: flags.insecureSkipVerify,
-      logger,
-    });
+    await gate(image);
   };
 }

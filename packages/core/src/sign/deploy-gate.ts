@@ -61,3 +61,28 @@ export function policyFromInputs(
   }
   return { key, require: items.length ? (items as Requirement[]) : ["signature"] };
 }
+
+/**
+ * The gate of an entry point that puts images on hosts (deploy, rollback): its flags or inputs
+ * (`key`, `require`), else the deploy checkout's policy, tightened by the image's own.
+ */
+export function deployGateFor(o: {
+  key?: string;
+  require?: string;
+  /** How the require list is named in errors, e.g. `--verify-require`. */
+  where: string;
+  /** The deploy checkout's deploy.verify, when no key is given. */
+  deploySide?: VerifyPolicy;
+  imageSide?: VerifyPolicy;
+  insecureSkipVerify?: boolean;
+  logger: Logger;
+}): (image: string) => Promise<VerificationReport> {
+  return (image) =>
+    gateDeploy({
+      image,
+      deploySide: policyFromInputs(o.key, o.require, o.where) ?? o.deploySide,
+      imageSide: o.imageSide,
+      insecureSkipVerify: o.insecureSkipVerify,
+      logger: o.logger,
+    });
+}
